@@ -1,0 +1,115 @@
+"""The REST API: one NinjaAPI under ``/api``, version 1 under ``/api/v1``, OpenAPI docs at ``/api/docs``.
+
+Authentication is a session cookie (the UI, with CSRF) or ``Authorization: Bearer <token>``.
+Every error is JSON: ``{"detail": "…", "errors": [{"field": "…", "message": "…"}]}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from tandem.core.errors import DomainError
+from tandem.orgs import selectors, services
+from tandem.orgs.keys import TOKEN_PREFIX
+from tandem.orgs.models import Membership
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class BearerTokenAuth(HttpBearer):
+    """A personal API token; it acts as its owner in the token's organization."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Membership:
+        if not token.startswith(TOKEN_PREFIX) or len(token) < 20:
+            raise Unauthorized(_("The API token is malformed: expected 'Authorization: Bearer tdm_…'."))
+        found = selectors.membership_for_token(token)
+        if found is None:
+            raise Unauthorized(_("The API token is not valid: it may have been revoked. Create a new one."))
+        api_token, membership = found
+        services.token_touch(api_token)
+        request.user = membership.user
+        request.membership = membership  # type: ignore[attr-defined]
+        request.organization = membership.organization  # type: ignore[attr-defined]
+        return membership
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get("Authorization")
+        if header is not None and not header.lower().startswith("bearer "):
+            raise Unauthorized(_("Send the token as 'Authorization: Bearer <token>'."))
+        return super().__call__(request)
+
+
+class SessionMembershipAuth(SessionAuth):
+    """The signed-in person's active organization, as chosen in the UI."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Membership | None:
+        if request.user.is_authenticated:
+            return getattr(request, "membership", None)
+        return None
+
+
+api = NinjaAPI(
+    title="Tandem API",
+    version="1",
+    description="KPIs and OKRs on one screen. Authenticate with `Authorization: Bearer <token>` "
+    "(create one under Settings → API tokens or with `tandem token create`).",
+    auth=[BearerTokenAuth(), SessionMembershipAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "errors": errors or []}
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message, exc.errors), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for item in exc.errors:
+        # loc is like ("body", "payload", "name") or ("query", "limit"): keep the field path.
+        location = [str(part) for part in item.get("loc", ())]
+        field = ".".join(location[2:] if location[:1] == ["body"] else location[1:]) or location[-1:][0]
+        errors.append({"field": field, "message": str(item.get("msg", ""))})
+    return api.create_response(request, error_body(_("Some fields are not valid."), errors), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, error_body(_("Sign in, or send 'Authorization: Bearer <token>'.")), status=401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body(_("Not found.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from tandem.core.api import router as core_router
+    from tandem.orgs.api import router as orgs_router
+
+    api.add_router("/v1", orgs_router)
+    api.add_router("/v1", core_router)
+
+
+_register_routers()

@@ -1,0 +1,19 @@
+"""The ``tandem`` command: Django's management commands with Tandem's settings.
+
+``tandem demo``, ``tandem serve``, ``tandem worker``, ``tandem createadmin`` and
+``tandem token create`` are Tandem's own; ``tandem help`` lists every command.
+"""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tandem", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from tandem.orgs import selectors
+
+
+def tenancy(request: HttpRequest) -> dict[str, Any]:
+    """The shell's organization switcher and signed-in person."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {"membership": None, "organization": None}
+    return {
+        "membership": membership,
+        "organization": membership.organization,
+        "switchable_memberships": lambda: list(selectors.memberships_of(request.user)),  # type: ignore[arg-type]
+    }

@@ -1,0 +1,99 @@
+"""HTML forms: they collect input; the services validate and write it, so UI and API share every rule."""
+
+from __future__ import annotations
+
+import calendar
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from tandem.orgs.models import NAME_MAX, Membership, Role, Team
+
+
+def _month_choices() -> list[tuple[int, str]]:
+    return [(number, _(calendar.month_name[number])) for number in range(1, 13)]
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label=_("Fiscal year starts in"), coerce=int, choices=_month_choices
+    )
+    language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=NAME_MAX)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Organization default")), *settings.LANGUAGES],
+    )
+
+
+def _person_choices(people: list[Membership], empty: str) -> list[tuple[str, str]]:
+    return [("", empty)] + [(str(p.pk), p.display_name) for p in people]
+
+
+class PersonForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    job_title = forms.CharField(label=_("Job title"), max_length=NAME_MAX, required=False)
+    manager = forms.TypedChoiceField(label=_("Manager"), coerce=int, empty_value=None, required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+    def __init__(self, *args: Any, people: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].choices = _person_choices(people, str(_("No manager")))
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
+    parent = forms.TypedChoiceField(label=_("Parent team"), coerce=int, empty_value=None, required=False)
+    manager = forms.TypedChoiceField(label=_("Manager"), coerce=int, empty_value=None, required=False)
+    members = forms.TypedMultipleChoiceField(label=_("Members"), coerce=int, required=False)
+
+    def __init__(self, *args: Any, people: list[Membership], teams: list[tuple[Team, int]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", _("None (top level)"))] + [
+            (str(team.pk), "\u2003" * depth + team.name) for team, depth in teams
+        ]
+        self.fields["manager"].choices = _person_choices(people, str(_("No manager")))
+        self.fields["members"].choices = [(str(p.pk), p.display_name) for p in people]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args: Any, teams: list[tuple[Team, int]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", _("No team"))] + [
+            (str(team.pk), "\u2003" * depth + team.name) for team, depth in teams
+        ]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"), max_length=NAME_MAX, help_text=_('What it is for, e.g. "ERP nightly sync".')
+    )
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=NAME_MAX)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data

@@ -1,0 +1,110 @@
+"""Shared fixtures: the demo company's personas, built once per test session.
+
+Personas (see ``tandem.orgs.demo``): an admin, a sales manager, a salesperson in her team,
+a warehouse lead in another team, a viewer, and an outsider from another organization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from huey.contrib.djhuey import HUEY
+
+from tandem.orgs import demo, services
+from tandem.orgs.middleware import SESSION_KEY
+from tandem.orgs.models import Membership
+
+PERSONAS = {
+    "admin": ("admin@lotus.example", "lotus"),
+    "sales_manager": ("linh.tran@lotus.example", "lotus"),
+    "salesperson": ("an.pham@lotus.example", "lotus"),
+    "warehouse_lead": ("minh.le@lotus.example", "lotus"),
+    "viewer": ("sarah.hughes@lotus.example", "lotus"),
+    "outsider": ("outsider@orchid.example", "orchid"),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings() -> None:
+    # Tasks run inline in tests; one test (test_worker) drives a real Redis queue itself.
+    HUEY.immediate = True
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_plain(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        demo.load()
+
+
+def persona(name: str) -> Membership:
+    email, slug = PERSONAS[name]
+    return (
+        Membership.objects.unscoped()
+        .select_related("user", "organization")
+        .get(user__email=email, organization__slug=slug)
+    )
+
+
+@pytest.fixture
+def admin(db) -> Membership:  # type: ignore[no-untyped-def]
+    return persona("admin")
+
+
+@pytest.fixture
+def sales_manager(db) -> Membership:  # type: ignore[no-untyped-def]
+    return persona("sales_manager")
+
+
+@pytest.fixture
+def salesperson(db) -> Membership:  # type: ignore[no-untyped-def]
+    return persona("salesperson")
+
+
+@pytest.fixture
+def warehouse_lead(db) -> Membership:  # type: ignore[no-untyped-def]
+    return persona("warehouse_lead")
+
+
+@pytest.fixture
+def viewer(db) -> Membership:  # type: ignore[no-untyped-def]
+    return persona("viewer")
+
+
+@pytest.fixture
+def outsider(db) -> Membership:  # type: ignore[no-untyped-def]
+    return persona("outsider")
+
+
+def signed_in(membership: Membership) -> Client:
+    client = Client()
+    client.force_login(membership.user)
+    session = client.session
+    session[SESSION_KEY] = membership.organization_id
+    session.save()
+    return client
+
+
+def bearer(membership: Membership) -> Client:
+    _token, raw = services.token_create(by=membership, name="tests")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def web() -> Callable[[Membership], Client]:
+    return signed_in
+
+
+@pytest.fixture
+def api() -> Callable[[Membership], Client]:
+    return bearer
