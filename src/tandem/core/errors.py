@@ -51,7 +51,9 @@ class ValidationError(DomainError):
     status = 422
     default_message = _("Some fields are not valid.")
 
-    def __init__(self, field: str | None = None, message: str | None = None, *, errors=None) -> None:
+    def __init__(
+        self, field: str | None = None, message: str | None = None, *, errors: list[dict[str, str]] | None = None
+    ) -> None:
         self.field_errors: list[dict[str, str]] = list(errors or [])
         if field is not None or message is not None:
             self.field_errors.append({"field": field or "", "message": str(message or "")})
@@ -65,7 +67,7 @@ class ValidationError(DomainError):
     @classmethod
     def from_django(cls, exc) -> ValidationError:
         """Wrap Django's ValidationError (from ``full_clean``) keeping each field and message."""
-        errors = []
+        errors: list[dict[str, str]] = []
         if hasattr(exc, "error_dict"):
             for field, messages in exc.message_dict.items():
                 name = "" if field == "__all__" else field

@@ -13,7 +13,7 @@ from django.shortcuts import render
 
 from tandem.core.errors import ValidationError
 
-T = TypeVar("T")
+T = TypeVar("T")  # noqa: UP040 - kept simple for Python 3.11
 View = Callable[..., HttpResponse]
 
 

@@ -13,7 +13,7 @@ router = Router()
 
 
 def _me(request: HttpRequest) -> Membership:
-    return request.auth  # type: ignore[attr-defined, no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 @router.get("/organization", response=schemas.OrganizationOut, tags=["organization"])
@@ -48,7 +48,7 @@ def people_list(
     request: HttpRequest,
     role: Role | None = None,
     team: int | None = None,
-    q: str | None = Query(None, max_length=100),  # type: ignore[type-arg]
+    q: str | None = Query(None, max_length=100),
     include_inactive: bool = False,
 ):
     return selectors.people(
@@ -102,6 +102,7 @@ def team_delete(request: HttpRequest, team_id: int):
 def team_member_add(request: HttpRequest, team_id: int, payload: schemas.TeamMemberIn):
     team = selectors.team_get(membership=_me(request), team_id=team_id)
     person = services.resolve_person(_me(request), payload.person, "person")
+    assert person is not None
     services.team_member_add(by=_me(request), team=team, person=person)
     return selectors.team_get(membership=_me(request), team_id=team_id)
 

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tandem.orgs import services
-from tandem.orgs.models import Membership, Organization, Role, User
+from tandem.orgs.models import Membership, Organization, Role, Team, User
 
 PASSWORD = "lotus-demo-2026"
 SLUG = "lotus"
@@ -372,7 +372,7 @@ def load() -> bool:
             job_title=title,
             manager=people[manager] if manager else None,
         )
-    teams = {}
+    teams: dict[str, Team] = {}
     for name, parent, manager in TEAMS:
         members = [people[p[0]].pk for p in PEOPLE if p[5] == name]
         teams[name] = services.team_create(

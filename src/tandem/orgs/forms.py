@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from tandem.orgs.models import NAME_MAX, Membership, Role, Team
 
 
-def _month_choices() -> list[tuple[int, str]]:
+def set_choices(form: forms.Form, name: str, choices: list[Any]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+def _month_choices() -> list[tuple[int, Any]]:
     return [(number, _(calendar.month_name[number])) for number in range(1, 13)]
 
 
@@ -27,7 +33,7 @@ class OrganizationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+        set_choices(self, "time_zone", [(tz, tz) for tz in sorted(zoneinfo.available_timezones())])
 
 
 class ProfileForm(forms.Form):
@@ -43,6 +49,11 @@ def _person_choices(people: list[Membership], empty: str) -> list[tuple[str, str
     return [("", empty)] + [(str(p.pk), p.display_name) for p in people]
 
 
+def _team_choices(teams: list[tuple[Team, int]]) -> list[tuple[str, str]]:
+    # An em space per level shows the tree inside a plain <select>.
+    return [(str(team.pk), "\u2003" * depth + team.name) for team, depth in teams]
+
+
 class PersonForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     job_title = forms.CharField(label=_("Job title"), max_length=NAME_MAX, required=False)
@@ -51,7 +62,7 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["manager"].choices = _person_choices(people, str(_("No manager")))
+        set_choices(self, "manager", _person_choices(people, str(_("No manager"))))
 
 
 class TeamForm(forms.Form):
@@ -62,11 +73,9 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[Membership], teams: list[tuple[Team, int]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [("", _("None (top level)"))] + [
-            (str(team.pk), "\u2003" * depth + team.name) for team, depth in teams
-        ]
-        self.fields["manager"].choices = _person_choices(people, str(_("No manager")))
-        self.fields["members"].choices = [(str(p.pk), p.display_name) for p in people]
+        set_choices(self, "parent", [("", _("None (top level)")), *_team_choices(teams)])
+        set_choices(self, "manager", _person_choices(people, str(_("No manager"))))
+        set_choices(self, "members", [(str(p.pk), p.display_name) for p in people])
 
 
 class InvitationForm(forms.Form):
@@ -76,9 +85,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, teams: list[tuple[Team, int]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", _("No team"))] + [
-            (str(team.pk), "\u2003" * depth + team.name) for team, depth in teams
-        ]
+        set_choices(self, "team", [("", _("No team")), *_team_choices(teams)])
 
 
 class TokenForm(forms.Form):

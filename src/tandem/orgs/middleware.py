@@ -26,7 +26,7 @@ class TenancyMiddleware:
         request.membership = None  # type: ignore[attr-defined]
         request.organization = None  # type: ignore[attr-defined]
         if request.user.is_authenticated:
-            membership = selectors.membership_for(request.user, request.session.get(SESSION_KEY))  # type: ignore[arg-type]
+            membership = selectors.membership_for(request.user, request.session.get(SESSION_KEY))
             if membership is not None:
                 request.membership = membership  # type: ignore[attr-defined]
                 request.organization = membership.organization  # type: ignore[attr-defined]
@@ -46,7 +46,7 @@ class LanguageMiddleware:
         else:
             language = translation.get_language_from_request(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -17,7 +17,7 @@ from tandem.core.errors import DomainError
 from tandem.core.views_helpers import form_status, member_required, run_form
 from tandem.orgs import access, forms, selectors, services
 from tandem.orgs.middleware import SESSION_KEY
-from tandem.orgs.models import Membership, Role
+from tandem.orgs.models import Membership, Role, Team
 
 
 def _team_choices(membership: Membership) -> list[tuple[Any, int]]:
@@ -81,7 +81,10 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         "is_active": person.is_active,
     }
     form = forms.PersonForm(request.POST or None, initial=initial, people=people)
-    if request.method == "POST" and run_form(form, lambda data: services.person_update(by=me, person=person, **data)):
+    updated: Membership | None = None
+    if request.method == "POST":
+        updated = run_form(form, lambda data: services.person_update(by=me, person=person, **data))
+    if updated is not None:
         messages.success(request, _("%(name)s was updated.") % {"name": person.display_name})
         return redirect("person_detail", person_id=person.pk)
     return render(request, "orgs/person_edit.html", {"person": person, "form": form}, status=form_status(form))
@@ -129,7 +132,10 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.team_get(membership=me, team_id=team_id)
     access.require_admin(me)
     form = _team_form(request, me, team)
-    if request.method == "POST" and run_form(form, lambda data: services.team_update(by=me, team=team, **data)):
+    updated: Team | None = None
+    if request.method == "POST":
+        updated = run_form(form, lambda data: services.team_update(by=me, team=team, **data))
+    if updated is not None:
         messages.success(request, _("Team %(name)s was updated.") % {"name": team.name})
         return redirect("team_detail", team_id=team.pk)
     return render(request, "orgs/team_form.html", {"form": form, "team": team}, status=form_status(form))
@@ -239,6 +245,7 @@ def settings_index(request: HttpRequest) -> HttpResponse:
     token_form = forms.TokenForm()
     new_token = None
     status = 200
+    done: object = None
     if request.method == "POST":
         section = request.POST.get("section")
         if section == "organization":
@@ -252,9 +259,8 @@ def settings_index(request: HttpRequest) -> HttpResponse:
         elif section == "token":
             token_form = forms.TokenForm(request.POST)
             created = run_form(token_form, lambda data: services.token_create(by=me, name=data["name"]))
-            done = created
             if created is not None:
-                new_token = created[1]
+                done, new_token = created
                 token_form = forms.TokenForm()
             status = form_status(token_form)
         else:

@@ -1,0 +1,129 @@
+"""The ``tandem`` command line: what an admin types."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from tandem.orgs import demo
+from tandem.orgs.models import Membership, Organization
+
+
+def _call(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_token_create_prints_only_a_working_token():
+    output = _call("token", "create", "--user", "an.pham@lotus.example")
+    token = output.strip()
+    assert output.count("\n") == 1 and token.startswith("tdm_") and " " not in token
+    response = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.json()["person"]["email"] == "an.pham@lotus.example"
+
+
+@pytest.mark.django_db
+def test_token_create_asks_for_org_when_the_person_has_several():
+    with pytest.raises(CommandError, match="--org"):
+        _call("token", "create", "--user", "admin@lotus.example")
+    token = _call("token", "create", "--user", "admin@lotus.example", "--org", "orchid").strip()
+    me = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/me").json()
+    assert me["organization"]["slug"] == "orchid"
+
+
+@pytest.mark.django_db
+def test_token_create_for_unknown_person():
+    with pytest.raises(CommandError, match="No active member"):
+        _call("token", "create", "--user", "nobody@lotus.example")
+
+
+@pytest.mark.django_db
+def test_createadmin_creates_organization_and_admin(monkeypatch):
+    monkeypatch.setenv("TANDEM_ADMIN_PASSWORD", "a-long-and-good-passphrase")
+    output = _call("createadmin", "--email", "Boss@Acme.example", "--name", "Ada Boss", "--org", "Acme Trading")
+    assert "boss@acme.example is an admin of Acme Trading" in output
+    admin = Membership.objects.for_org(Organization.objects.get(slug="acme-trading")).get()
+    assert admin.role == "admin" and admin.user.check_password("a-long-and-good-passphrase")
+
+
+@pytest.mark.django_db
+def test_createadmin_refuses_a_weak_password(monkeypatch):
+    monkeypatch.setenv("TANDEM_ADMIN_PASSWORD", "123")
+    with pytest.raises(CommandError, match="password"):
+        _call("createadmin", "--email", "weak@acme.example", "--name", "Weak", "--org", "Weak Co")
+    assert not Organization.objects.filter(slug="weak-co").exists()
+
+
+@pytest.mark.django_db
+def test_demo_loader_is_idempotent():
+    people = Membership.objects.unscoped().count()
+    assert demo.load() is False
+    assert Membership.objects.unscoped().count() == people
+    lotus = Organization.objects.get(slug="lotus")
+    assert Membership.objects.for_org(lotus).count() == len(demo.PEOPLE) == 40
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_quick_start_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
+    """``tandem demo`` on an empty data folder: migrate, load, serve, run the worker; Ctrl-C stops both."""
+    port = _free_port()
+    env = {**os.environ, "TANDEM_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tandem.cli", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        body = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                time.sleep(0.5)
+        assert "password" in body.lower()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/vendor/tabler/tabler.min.css") as css:
+            assert css.status == 200
+        assert (tmp_path / "tandem.sqlite3").exists()
+        os.killpg(proc.pid, signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, output
+    assert "admin@lotus.example" in output and "Tandem stopped." in output
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
+
+
+def test_help_lists_tandem_commands():
+    output = subprocess.run(
+        [sys.executable, "-m", "tandem.cli", "help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("demo", "serve", "worker", "createadmin", "token", "migrate"):
+        assert command in output

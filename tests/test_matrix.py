@@ -1,0 +1,247 @@
+"""The tenancy and permission matrix: every route of the UI and the API, from the URL resolver.
+
+A new route fails ``test_every_route_is_classified`` until it is given a class and, for
+writes, a valid request body below — so no route escapes the checks:
+
+* an outsider (an admin of another organization) asking for Lotus's objects gets 404,
+  lists show nothing of Lotus, and nothing of Lotus changes;
+* a viewer of Lotus cannot change anything (403, or 404 for what viewers may not even see);
+* signed-out visitors are sent to sign in (UI) or get 401 (API).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tandem.api import api as ninja_api
+from tandem.core.models import AuditEvent
+from tandem.orgs import services
+from tandem.orgs.models import Team
+
+pytestmark = pytest.mark.django_db
+
+# Routes anyone may open, signed in or not.
+PUBLIC = {"login", "logout", "healthz", "invitation_accept", "openapi-json", "openapi-view", "api-root"}
+# A person's own things: every role, viewers included, may change them (password, profile, own tokens).
+SELF_SERVICE = {
+    "password_change",
+    "password_change_done",
+    "organization_switch",
+    "me_update",
+    "token_create",
+    "token_revoke",
+    "settings",
+}
+
+# A valid body per write, so that a refusal proves the permission check and not a validation error.
+API_BODIES: dict[str, dict] = {
+    "organization_update": {"name": "Renamed"},
+    "me_update": {"full_name": "Renamed Person"},
+    "person_update": {"job_title": "Changed"},
+    "team_create": {"name": "Matrix team"},
+    "team_update": {"name": "Matrix rename"},
+    "team_delete": {},
+    "team_member_add": {"person": "{person_id}"},
+    "team_member_remove": {},
+    "invitation_create": {"email": "matrix@example.com"},
+    "invitation_revoke": {},
+    "token_create": {"name": "matrix"},
+    "token_revoke": {},
+}
+UI_BODIES: dict[str, dict] = {
+    "person_edit": {"role": "member", "job_title": "Changed", "manager": "", "is_active": "on"},
+    "team_create": {"name": "Matrix team"},
+    "team_edit": {"name": "Matrix rename"},
+    "team_delete": {},
+    "invitations": {"email": "matrix@example.com", "role": "member", "team": ""},
+    "invitation_revoke": {},
+    "organization_switch": {"organization": "{organization_id}"},
+    "settings": {
+        "section": "organization",
+        "name": "Renamed",
+        "time_zone": "UTC",
+        "fiscal_year_start_month": "1",
+        "language": "en",
+    },
+    "token_revoke": {},
+    "password_change": {},
+}
+# UI routes that accept only POST.
+UI_POST_ONLY = {"team_delete", "invitation_revoke", "organization_switch", "token_revoke"}
+# UI routes that only ever read (a POST to them is not a write path).
+UI_READ_ONLY = {
+    "home",
+    "kpis",
+    "okrs",
+    "boards",
+    "insights",
+    "people",
+    "person_detail",
+    "team_detail",
+    "password_change_done",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+    methods: tuple[str, ...]
+    is_api: bool
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"<(?:\w+:)?(\w+)>", self.pattern)
+
+    def url(self, values: dict[str, object]) -> str:
+        return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), self.pattern)
+
+
+def _walk(patterns, prefix=""):  # type: ignore[no-untyped-def]
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def _api_methods() -> dict[str, str]:
+    """Operation name -> HTTP method, from the OpenAPI schema ninja builds from the same routes."""
+    methods = {}
+    for operations in ninja_api.get_openapi_schema()["paths"].values():
+        for method, operation in operations.items():
+            methods[operation["operationId"].rsplit("_api_", 1)[-1]] = method.upper()
+    return methods
+
+
+def all_routes() -> list[Route]:
+    api_methods = _api_methods()
+    routes = []
+    for pattern, name in _walk(get_resolver().url_patterns):
+        is_api = pattern.startswith("api/") and name not in PUBLIC
+        if is_api:
+            methods: tuple[str, ...] = (api_methods[name],)
+        elif name in UI_READ_ONLY or name in PUBLIC:
+            methods = ("GET",)
+        elif name in UI_POST_ONLY:
+            methods = ("POST",)
+        else:
+            methods = ("GET", "POST")
+        routes.append(Route(name=name, pattern=pattern, methods=methods, is_api=is_api))
+    return routes
+
+
+ROUTES = all_routes()
+WRITES = {"POST", "PATCH", "PUT", "DELETE"}
+
+
+def _body(route: Route, values: dict[str, object]) -> dict:
+    template = (API_BODIES if route.is_api else UI_BODIES).get(route.name, {})
+    return {
+        key: (int(str(v).format(**values)) if route.is_api and str(v).startswith("{") else str(v).format(**values))
+        for key, v in template.items()
+    }
+
+
+def _send(client: Client, route: Route, method: str, values: dict[str, object]):  # type: ignore[no-untyped-def]
+    url = route.url(values)
+    if method == "GET":
+        return client.get(url)
+    if route.is_api:
+        return client.generic(method, url, data=json.dumps(_body(route, values)), content_type="application/json")
+    return client.post(url, _body(route, values))
+
+
+@pytest.fixture
+def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
+    """One object of each kind in Lotus, addressed by the URL parameter names."""
+    invitation, raw = services.invitation_create(by=admin, email="pending@lotus.example")
+    token, _raw = services.token_create(by=salesperson, name="Lotus token")
+    leaf = Team.objects.for_org(admin.organization).get(name="Warehouse")
+    return {
+        "person_id": salesperson.pk,
+        "team_id": leaf.pk,
+        "invitation_id": invitation.pk,
+        "token_id": token.pk,
+        "token": raw,
+        "organization_id": admin.organization_id,
+    }
+
+
+def test_every_route_is_classified():
+    unclassified = []
+    for route in ROUTES:
+        if route.name in PUBLIC or route.name in UI_READ_ONLY:
+            continue
+        bodies = API_BODIES if route.is_api else UI_BODIES
+        if any(m in WRITES for m in route.methods) and route.name not in bodies:
+            unclassified.append(route.pattern + " " + route.name)
+    assert unclassified == [], "give these routes a body in tests/test_matrix.py"
+    assert len(ROUTES) >= 45
+
+
+# Lotus-only facts (Lotus's admin is also a viewer in Orchid, so her own name may show there).
+LOTUS_MARKERS = (
+    "an.pham@lotus.example",
+    "Lotus Distribution",
+    "Phạm Minh An",
+    "Warehouse",
+    "pending@lotus.example",
+    "Lotus token",
+)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.name not in PUBLIC], ids=lambda r: f"{r.name}:{r.pattern}")
+def test_outsider_cannot_read_or_change_lotus(route, outsider, lotus_objects, web, api):
+    lotus_before = AuditEvent.objects.for_org(lotus_objects["organization_id"]).count()
+    # API routes are tried with a token and with the UI's session; pages with the session.
+    for client in (api(outsider), web(outsider)) if route.is_api else (web(outsider),):
+        for method in route.methods:
+            response = _send(client, route, method, lotus_objects)
+            text = response.content.decode(errors="replace")
+            if route.params and route.name not in ("organization_switch",):
+                assert response.status_code == 404, f"{method} {route.url(lotus_objects)}: {response.status_code}"
+            else:
+                assert response.status_code < 500, f"{method} {route.url(lotus_objects)}: {response.status_code}"
+                leaked = [m for m in LOTUS_MARKERS if m in text]
+                assert not leaked, f"{method} {route.url(lotus_objects)} shows {leaked}"
+    assert AuditEvent.objects.for_org(lotus_objects["organization_id"]).count() == lotus_before
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        r
+        for r in ROUTES
+        if r.name not in PUBLIC
+        and r.name not in SELF_SERVICE
+        and any(m in WRITES for m in r.methods)
+        or (r.name == "settings")
+    ],
+    ids=lambda r: f"{r.name}:{r.pattern}",
+)
+def test_viewer_cannot_write(route, viewer, lotus_objects, web, api):
+    client = api(viewer) if route.is_api else web(viewer)
+    before = AuditEvent.objects.for_org(viewer.organization).count()
+    for method in (m for m in route.methods if m in WRITES):
+        response = _send(client, route, method, lotus_objects)
+        assert response.status_code in (403, 404), f"{method} {route.url(lotus_objects)}: {response.status_code}"
+    assert AuditEvent.objects.for_org(viewer.organization).count() == before
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.name not in PUBLIC], ids=lambda r: f"{r.name}:{r.pattern}")
+def test_signed_out_visitors_are_turned_away(route, client, lotus_objects):
+    for method in route.methods:
+        response = _send(client, route, method, lotus_objects)
+        if route.is_api:
+            assert response.status_code == 401, f"{method} {route.pattern}"
+        elif method == "GET":
+            assert response.status_code == 302 and "/login/" in response["Location"], route.pattern
+        else:
+            assert response.status_code in (302, 403, 405), route.pattern
