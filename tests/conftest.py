@@ -6,10 +6,11 @@ a warehouse lead in another team, a viewer, and an outsider from another organiz
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 from huey.contrib.djhuey import HUEY
 
 from tandem.orgs import demo, services
@@ -27,22 +28,21 @@ PERSONAS = {
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_settings() -> None:
+def _test_settings() -> Iterator[None]:
     # Tasks run inline in tests; one test (test_worker) drives a real Redis queue itself.
     HUEY.immediate = True
-
-
-@pytest.fixture(autouse=True)
-def _fast_and_plain(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(_test_settings, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         demo.load()
 

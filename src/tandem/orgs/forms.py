@@ -69,7 +69,9 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
     parent = forms.TypedChoiceField(label=_("Parent team"), coerce=int, empty_value=None, required=False)
     manager = forms.TypedChoiceField(label=_("Manager"), coerce=int, empty_value=None, required=False)
-    members = forms.TypedMultipleChoiceField(label=_("Members"), coerce=int, required=False)
+    members = forms.TypedMultipleChoiceField(
+        label=_("Members"), coerce=int, required=False, help_text=_("Hold Ctrl (or ⌘) to choose several.")
+    )
 
     def __init__(self, *args: Any, people: list[Membership], teams: list[tuple[Team, int]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

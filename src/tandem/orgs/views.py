@@ -276,6 +276,7 @@ def settings_index(request: HttpRequest) -> HttpResponse:
             "profile_form": profile_form,
             "token_form": token_form,
             "tokens": selectors.tokens(membership=me).filter(membership=me),
+            "not_admin": not me.is_admin,
             "new_token": new_token,
         },
         status=status,

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+# Pages that belong to a navigation section other than their own name.
+SECTIONS = {
+    "person_detail": "people",
+    "person_edit": "people",
+    "team_detail": "people",
+    "team_create": "people",
+    "team_edit": "people",
+    "invitations": "people",
+    "password_change": "settings",
+    "password_change_done": "settings",
+}
+
+
+def navigation(request: HttpRequest) -> dict[str, str]:
+    """Which navigation entry is highlighted."""
+    name = request.resolver_match.url_name if request.resolver_match else ""
+    return {"nav_section": SECTIONS.get(name or "", name or "")}
