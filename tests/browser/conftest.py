@@ -74,4 +74,6 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:  # type: ig
     page.goto(f"{base_url}/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    # Menus need Tabler's script, which runs once the next page has loaded.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Sign in").click()

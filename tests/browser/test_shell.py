@@ -120,3 +120,16 @@ def test_viewer_switches_organization(page_for, demo_site):
     page.get_by_role("button", name="Orchid Foods").click()
     expect(page.get_by_role("heading", name="Orchid Foods")).to_be_visible()
     screenshot(page, "switched-to-orchid")
+
+
+def test_person_switches_the_interface_to_vietnamese(page_for, demo_site):
+    page = page_for()
+    sign_in(page, demo_site.url, "an.pham@lotus.example", demo.PASSWORD)
+    page.goto(f"{demo_site.url}/settings/")
+    page.get_by_label("Language").select_option("vi")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Đã lưu.")).to_be_visible()
+    page.get_by_role("link", name="Nhân sự", exact=True).click()
+    expect(page.get_by_role("heading", name="Nhân sự")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    screenshot(page, "people-vietnamese")

@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -256,6 +257,9 @@ def settings_index(request: HttpRequest) -> HttpResponse:
             profile_form = forms.ProfileForm(request.POST)
             done = run_form(profile_form, lambda data: services.profile_update(by=me, **data))
             status = form_status(profile_form)
+            if done is not None:
+                # Say "saved" in the language just chosen.
+                translation.activate(me.user.language or me.organization.language)
         elif section == "token":
             token_form = forms.TokenForm(request.POST)
             created = run_form(token_form, lambda data: services.token_create(by=me, name=data["name"]))
