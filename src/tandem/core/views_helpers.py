@@ -31,9 +31,10 @@ def member_required(view: View) -> View:
     return wrapper
 
 
-def run_form(form: forms.Form, action: Callable[[dict[str, Any]], T]) -> T | None:
-    """Validate ``form`` and hand its data to a service; the service's field errors land on the form."""
-    if not form.is_valid():
+def run_form(request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], T]) -> T | None:
+    """On POST, validate ``form`` and hand its data to a service; the service's field errors land on
+    the form. Returns what the service returned, or None when nothing was done."""
+    if request.method != "POST" or not form.is_valid():
         return None
     try:
         return action(form.cleaned_data)

@@ -305,6 +305,19 @@ def team_member_remove(*, by: Membership, team: Team, person: Membership) -> Tea
     return team
 
 
+def _revoke(by: Membership, obj: Invitation | ApiToken) -> None:
+    """Stamp an invitation or token as revoked now, with its audit event (inside the caller's transaction)."""
+    obj.revoked_at = timezone.now()
+    obj.save(update_fields=["revoked_at"])
+    audit.record(
+        organization=by.organization,
+        actor=by,
+        obj=obj,
+        action="revoked",
+        changes={"revoked_at": [None, obj.revoked_at.isoformat()]},
+    )
+
+
 # Invitations ----------------------------------------------------------------------------------
 
 
@@ -334,15 +347,7 @@ def invitation_create(
         for earlier in Invitation.objects.for_org(by.organization).filter(
             email=email, accepted_at__isnull=True, revoked_at__isnull=True
         ):
-            earlier.revoked_at = timezone.now()
-            earlier.save(update_fields=["revoked_at"])
-            audit.record(
-                organization=by.organization,
-                actor=by,
-                obj=earlier,
-                action="revoked",
-                changes={"revoked_at": [None, earlier.revoked_at.isoformat()]},
-            )
+            _revoke(by, earlier)
         invitation.save()
         audit.record(
             organization=by.organization,
@@ -359,15 +364,7 @@ def invitation_revoke(*, by: Membership, invitation: Invitation) -> Invitation:
     if invitation.status != "pending":
         raise Conflict(_("This invitation is already %(status)s.") % {"status": invitation.status})
     with transaction.atomic():
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
-        audit.record(
-            organization=by.organization,
-            actor=by,
-            obj=invitation,
-            action="revoked",
-            changes={"revoked_at": [None, invitation.revoked_at.isoformat()]},
-        )
+        _revoke(by, invitation)
     return invitation
 
 
@@ -479,15 +476,7 @@ def token_revoke(*, by: Membership, token: ApiToken) -> ApiToken:
     if token.revoked_at:
         return token
     with transaction.atomic():
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit.record(
-            organization=by.organization,
-            actor=by,
-            obj=token,
-            action="revoked",
-            changes={"revoked_at": [None, token.revoked_at.isoformat()]},
-        )
+        _revoke(by, token)
     return token
 
 

@@ -18,7 +18,7 @@ from tandem.core.errors import DomainError
 from tandem.core.views_helpers import form_status, member_required, run_form
 from tandem.orgs import access, forms, selectors, services
 from tandem.orgs.middleware import SESSION_KEY
-from tandem.orgs.models import Membership, Role, Team
+from tandem.orgs.models import Membership, Role
 
 
 def _team_choices(membership: Membership) -> list[tuple[Any, int]]:
@@ -82,10 +82,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         "is_active": person.is_active,
     }
     form = forms.PersonForm(request.POST or None, initial=initial, people=people)
-    updated: Membership | None = None
-    if request.method == "POST":
-        updated = run_form(form, lambda data: services.person_update(by=me, person=person, **data))
-    if updated is not None:
+    if run_form(request, form, lambda data: services.person_update(by=me, person=person, **data)):
         messages.success(request, _("%(name)s was updated.") % {"name": person.display_name})
         return redirect("person_detail", person_id=person.pk)
     return render(request, "orgs/person_edit.html", {"person": person, "form": form}, status=form_status(form))
@@ -119,11 +116,10 @@ def team_create(request: HttpRequest) -> HttpResponse:
     me: Membership = request.membership  # type: ignore[attr-defined]
     access.require_admin(me)
     form = _team_form(request, me)
-    if request.method == "POST":
-        team = run_form(form, lambda data: services.team_create(by=me, **data))
-        if team is not None:
-            messages.success(request, _("Team %(name)s was created.") % {"name": team.name})
-            return redirect("team_detail", team_id=team.pk)
+    team = run_form(request, form, lambda data: services.team_create(by=me, **data))
+    if team is not None:
+        messages.success(request, _("Team %(name)s was created.") % {"name": team.name})
+        return redirect("team_detail", team_id=team.pk)
     return render(request, "orgs/team_form.html", {"form": form, "team": None}, status=form_status(form))
 
 
@@ -133,10 +129,7 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.team_get(membership=me, team_id=team_id)
     access.require_admin(me)
     form = _team_form(request, me, team)
-    updated: Team | None = None
-    if request.method == "POST":
-        updated = run_form(form, lambda data: services.team_update(by=me, team=team, **data))
-    if updated is not None:
+    if run_form(request, form, lambda data: services.team_update(by=me, team=team, **data)):
         messages.success(request, _("Team %(name)s was updated.") % {"name": team.name})
         return redirect("team_detail", team_id=team.pk)
     return render(request, "orgs/team_form.html", {"form": form, "team": team}, status=form_status(form))
@@ -158,12 +151,11 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     invitations = selectors.invitations(membership=me)
     form = forms.InvitationForm(request.POST or None, teams=_team_choices(me))
     link = None
-    if request.method == "POST":
-        created = run_form(form, lambda data: services.invitation_create(by=me, **data))
-        if created is not None:
-            invitation, raw = created
-            link = request.build_absolute_uri(reverse("invitation_accept", args=[raw]))
-            form = forms.InvitationForm(teams=_team_choices(me))
+    created = run_form(request, form, lambda data: services.invitation_create(by=me, **data))
+    if created is not None:
+        _invitation, raw = created
+        link = request.build_absolute_uri(reverse("invitation_accept", args=[raw]))
+        form = forms.InvitationForm(teams=_team_choices(me))
     return render(
         request,
         "orgs/invitations.html",
@@ -205,7 +197,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
 
         try:
-            membership = accept({}) if form is None else run_form(form, accept)
+            membership = accept({}) if form is None else run_form(request, form, accept)
         except DomainError as exc:
             return render(request, "orgs/invitation_invalid.html", {"error": exc}, status=exc.status)
         if membership is not None:
@@ -251,18 +243,18 @@ def settings_index(request: HttpRequest) -> HttpResponse:
         section = request.POST.get("section")
         if section == "organization":
             org_form = forms.OrganizationForm(request.POST)
-            done = run_form(org_form, lambda data: services.organization_update(by=me, **data))
+            done = run_form(request, org_form, lambda data: services.organization_update(by=me, **data))
             status = form_status(org_form)
         elif section == "profile":
             profile_form = forms.ProfileForm(request.POST)
-            done = run_form(profile_form, lambda data: services.profile_update(by=me, **data))
+            done = run_form(request, profile_form, lambda data: services.profile_update(by=me, **data))
             status = form_status(profile_form)
             if done is not None:
                 # Say "saved" in the language just chosen.
                 translation.activate(me.user.language or me.organization.language)
         elif section == "token":
             token_form = forms.TokenForm(request.POST)
-            created = run_form(token_form, lambda data: services.token_create(by=me, name=data["name"]))
+            created = run_form(request, token_form, lambda data: services.token_create(by=me, name=data["name"]))
             if created is not None:
                 done, new_token = created
                 token_form = forms.TokenForm()
