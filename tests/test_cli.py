@@ -82,6 +82,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def test_quick_start_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
     """``tandem demo`` on an empty data folder: migrate, load, serve, run the worker; Ctrl-C stops both."""
     port = _free_port()
@@ -110,10 +118,16 @@ def test_quick_start_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/vendor/tabler/tabler.min.css") as css:
             assert css.status == 200
         assert (tmp_path / "tandem.sqlite3").exists()
-        os.killpg(proc.pid, signal.SIGINT)
-        output, _ = proc.communicate(timeout=30)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        proc.wait(timeout=60)
+        # Nothing of the server or the worker is left running.
+        deadline = time.monotonic() + 10
+        while _group_alive(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _group_alive(proc.pid)
+        output = proc.stdout.read() if proc.stdout else ""
     finally:
-        if proc.poll() is None:
+        if _group_alive(proc.pid):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 0, output
     assert "admin@lotus.example" in output and "Tandem stopped." in output

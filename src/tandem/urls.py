@@ -1,9 +1,12 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, register_converter
 
 from tandem.api import api
 from tandem.core import views as core_views
+from tandem.core.ids import IdConverter
 from tandem.orgs import views as org_views
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -21,17 +24,17 @@ urlpatterns = [
     path("boards/", core_views.coming_soon, {"section": "boards"}, name="boards"),
     path("insights/", core_views.coming_soon, {"section": "insights"}, name="insights"),
     path("people/", org_views.people_index, name="people"),
-    path("people/<int:person_id>/", org_views.person_detail, name="person_detail"),
-    path("people/<int:person_id>/edit/", org_views.person_edit, name="person_edit"),
+    path("people/<id:person_id>/", org_views.person_detail, name="person_detail"),
+    path("people/<id:person_id>/edit/", org_views.person_edit, name="person_edit"),
     path("teams/new/", org_views.team_create, name="team_create"),
-    path("teams/<int:team_id>/", org_views.team_detail, name="team_detail"),
-    path("teams/<int:team_id>/edit/", org_views.team_edit, name="team_edit"),
-    path("teams/<int:team_id>/delete/", org_views.team_delete, name="team_delete"),
+    path("teams/<id:team_id>/", org_views.team_detail, name="team_detail"),
+    path("teams/<id:team_id>/edit/", org_views.team_edit, name="team_edit"),
+    path("teams/<id:team_id>/delete/", org_views.team_delete, name="team_delete"),
     path("invitations/", org_views.invitation_list, name="invitations"),
-    path("invitations/<int:invitation_id>/revoke/", org_views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<id:invitation_id>/revoke/", org_views.invitation_revoke, name="invitation_revoke"),
     path("invite/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
     path("organization/switch/", org_views.organization_switch, name="organization_switch"),
     path("settings/", org_views.settings_index, name="settings"),
-    path("settings/tokens/<int:token_id>/revoke/", org_views.token_revoke, name="token_revoke"),
+    path("settings/tokens/<id:token_id>/revoke/", org_views.token_revoke, name="token_revoke"),
     path("api/", api.urls),
 ]

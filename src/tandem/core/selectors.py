@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tandem.core.errors import NotFound, ValidationError
+from tandem.core.ids import parse_id
 from tandem.core.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -30,9 +31,10 @@ def parse_object_ref(ref: str) -> tuple[str, int]:
     if kind not in AUDITED_TYPES:
         known = ", ".join(sorted(AUDITED_TYPES))
         raise ValidationError("object", _("Use TYPE:ID where TYPE is one of %(known)s.") % {"known": known})
-    if not raw_id.isdigit():
+    object_id = parse_id(raw_id)
+    if object_id is None:
         raise ValidationError("object", _("The id after ':' must be a number."))
-    return kind, int(raw_id)
+    return kind, object_id
 
 
 def audit_history(*, membership: Membership, object_type: str, object_id: int) -> QuerySet[AuditEvent]:

@@ -3,9 +3,11 @@
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
+from tandem.core.ids import Id
+from tandem.core.pagination import Pagination
 from tandem.orgs import schemas, selectors, services
 from tandem.orgs.models import Membership, Organization, Role
 
@@ -43,11 +45,11 @@ def me_update(request: HttpRequest, payload: schemas.ProfilePatch) -> Membership
 
 
 @router.get("/people", response=list[schemas.PersonOut], tags=["people"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def people_list(
     request: HttpRequest,
     role: Role | None = None,
-    team: int | None = None,
+    team: Id | None = None,
     q: str | None = Query(None, max_length=100),
     include_inactive: bool = False,
 ):
@@ -57,19 +59,19 @@ def people_list(
 
 
 @router.get("/people/{person_id}", response=schemas.PersonOut, tags=["people"])
-def person_read(request: HttpRequest, person_id: int) -> Membership:
+def person_read(request: HttpRequest, person_id: Id) -> Membership:
     return selectors.person_get(membership=_me(request), person_id=person_id)
 
 
 @router.patch("/people/{person_id}", response=schemas.PersonOut, tags=["people"])
-def person_update(request: HttpRequest, person_id: int, payload: schemas.PersonPatch) -> Membership:
+def person_update(request: HttpRequest, person_id: Id, payload: schemas.PersonPatch) -> Membership:
     person = selectors.person_get(membership=_me(request), person_id=person_id)
     services.person_update(by=_me(request), person=person, **payload.dict(exclude_unset=True))
     return selectors.person_get(membership=_me(request), person_id=person_id)
 
 
 @router.get("/teams", response=list[schemas.TeamOut], tags=["teams"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def team_list(request: HttpRequest):
     return selectors.teams(membership=_me(request))
 
@@ -81,25 +83,25 @@ def team_create(request: HttpRequest, payload: schemas.TeamIn):
 
 
 @router.get("/teams/{team_id}", response=schemas.TeamDetailOut, tags=["teams"])
-def team_read(request: HttpRequest, team_id: int):
+def team_read(request: HttpRequest, team_id: Id):
     return selectors.team_get(membership=_me(request), team_id=team_id)
 
 
 @router.patch("/teams/{team_id}", response=schemas.TeamDetailOut, tags=["teams"])
-def team_update(request: HttpRequest, team_id: int, payload: schemas.TeamPatch):
+def team_update(request: HttpRequest, team_id: Id, payload: schemas.TeamPatch):
     team = selectors.team_get(membership=_me(request), team_id=team_id)
     services.team_update(by=_me(request), team=team, **payload.dict(exclude_unset=True))
     return selectors.team_get(membership=_me(request), team_id=team_id)
 
 
 @router.delete("/teams/{team_id}", response={204: None}, tags=["teams"])
-def team_delete(request: HttpRequest, team_id: int):
+def team_delete(request: HttpRequest, team_id: Id):
     services.team_delete(by=_me(request), team=selectors.team_get(membership=_me(request), team_id=team_id))
     return Status(204, None)
 
 
 @router.post("/teams/{team_id}/members", response=schemas.TeamDetailOut, tags=["teams"])
-def team_member_add(request: HttpRequest, team_id: int, payload: schemas.TeamMemberIn):
+def team_member_add(request: HttpRequest, team_id: Id, payload: schemas.TeamMemberIn):
     team = selectors.team_get(membership=_me(request), team_id=team_id)
     person = services.resolve_person(_me(request), payload.person, "person")
     assert person is not None
@@ -108,7 +110,7 @@ def team_member_add(request: HttpRequest, team_id: int, payload: schemas.TeamMem
 
 
 @router.delete("/teams/{team_id}/members/{person_id}", response=schemas.TeamDetailOut, tags=["teams"])
-def team_member_remove(request: HttpRequest, team_id: int, person_id: int):
+def team_member_remove(request: HttpRequest, team_id: Id, person_id: Id):
     team = selectors.team_get(membership=_me(request), team_id=team_id)
     person = selectors.person_get(membership=_me(request), person_id=person_id)
     services.team_member_remove(by=_me(request), team=team, person=person)
@@ -116,7 +118,7 @@ def team_member_remove(request: HttpRequest, team_id: int, person_id: int):
 
 
 @router.get("/invitations", response=list[schemas.InvitationOut], tags=["invitations"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def invitation_list(request: HttpRequest):
     return selectors.invitations(membership=_me(request))
 
@@ -130,19 +132,19 @@ def invitation_create(request: HttpRequest, payload: schemas.InvitationIn):
 
 
 @router.get("/invitations/{invitation_id}", response=schemas.InvitationOut, tags=["invitations"])
-def invitation_read(request: HttpRequest, invitation_id: int):
+def invitation_read(request: HttpRequest, invitation_id: Id):
     return selectors.invitation_get(membership=_me(request), invitation_id=invitation_id)
 
 
 @router.delete("/invitations/{invitation_id}", response={204: None}, tags=["invitations"])
-def invitation_revoke(request: HttpRequest, invitation_id: int):
+def invitation_revoke(request: HttpRequest, invitation_id: Id):
     invitation = selectors.invitation_get(membership=_me(request), invitation_id=invitation_id)
     services.invitation_revoke(by=_me(request), invitation=invitation)
     return Status(204, None)
 
 
 @router.get("/tokens", response=list[schemas.TokenOut], tags=["tokens"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def token_list(request: HttpRequest):
     return selectors.tokens(membership=_me(request))
 
@@ -155,6 +157,6 @@ def token_create(request: HttpRequest, payload: schemas.TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, tags=["tokens"])
-def token_revoke(request: HttpRequest, token_id: int):
+def token_revoke(request: HttpRequest, token_id: Id):
     services.token_revoke(by=_me(request), token=selectors.token_get(membership=_me(request), token_id=token_id))
     return Status(204, None)

@@ -7,6 +7,7 @@ import datetime
 from ninja import Schema
 from pydantic import ConfigDict, EmailStr, Field
 
+from tandem.core.ids import Id
 from tandem.orgs.models import NAME_MAX, Role
 
 
@@ -61,7 +62,7 @@ class PersonOut(Schema):
 class PersonPatch(In):
     role: Role | None = None
     job_title: str | None = Field(None, max_length=NAME_MAX)
-    manager: int | None = None
+    manager: Id | None = None
     is_active: bool | None = None
 
 
@@ -104,20 +105,20 @@ class TeamDetailOut(TeamOut):
 
 class TeamIn(In):
     name: str = Field(..., min_length=1, max_length=NAME_MAX)
-    parent: int | None = None
-    manager: int | None = None
-    members: list[int] = Field(default_factory=list)
+    parent: Id | None = None
+    manager: Id | None = None
+    members: list[Id] = Field(default_factory=list)
 
 
 class TeamPatch(In):
     name: str | None = Field(None, min_length=1, max_length=NAME_MAX)
-    parent: int | None = None
-    manager: int | None = None
-    members: list[int] | None = None
+    parent: Id | None = None
+    manager: Id | None = None
+    members: list[Id] | None = None
 
 
 class TeamMemberIn(In):
-    person: int
+    person: Id
 
 
 class InvitationOut(Schema):
@@ -137,7 +138,7 @@ class InvitationCreated(InvitationOut):
 class InvitationIn(In):
     email: EmailStr
     role: Role = Role.MEMBER
-    team: int | None = None
+    team: Id | None = None
 
 
 class TokenOut(Schema):

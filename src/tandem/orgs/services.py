@@ -198,7 +198,9 @@ def _check_parent(team: Team, parent: Team | None) -> None:
         current = current.parent
 
 
-def _team_members(by: Membership, member_ids: list[int]) -> list[Membership]:
+def _team_members(by: Membership, member_ids: list[int] | None) -> list[Membership]:
+    if member_ids is None:
+        raise ValidationError("members", _("Give a list of people ids, or [] for nobody."))
     found = list(Membership.objects.for_org(by.organization).filter(pk__in=member_ids))
     missing = set(member_ids) - {m.pk for m in found}
     if missing:

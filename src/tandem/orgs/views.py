@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.core import selectors as core_selectors
 from tandem.core.errors import DomainError
+from tandem.core.ids import parse_id
 from tandem.core.views_helpers import form_status, member_required, run_form
 from tandem.orgs import access, forms, selectors, services
 from tandem.orgs.middleware import SESSION_KEY
@@ -34,7 +35,7 @@ def people_index(request: HttpRequest) -> HttpResponse:
     people = selectors.people(
         membership=me,
         role=role if role in Role.values else None,
-        team_id=int(team_id) if team_id and team_id.isdigit() else None,
+        team_id=parse_id(team_id),
         search=search or None,
     )
     tree = selectors.team_tree(membership=me)
