@@ -218,3 +218,51 @@ def test_api_docs_are_served_locally(client):
     assert "cdn" not in response.content.decode().lower()
     schema = client.get("/api/openapi.json").json()
     assert "/api/v1/people" in schema["paths"]
+
+
+def test_organization_settings_change_is_in_its_history(web, admin):
+    client = web(admin)
+    form = {
+        "section": "organization",
+        "name": "Lotus Distribution JSC",
+        "time_zone": "Asia/Ho_Chi_Minh",
+        "fiscal_year_start_month": "4",
+        "language": "en",
+    }
+    assert client.post("/settings/", form).status_code == 302
+    text = client.get("/settings/").content.decode()
+    assert "Lotus Distribution JSC" in text and "fiscal_year_start_month" in text
+
+
+def test_organization_settings_refuse_an_unknown_time_zone(web, admin):
+    form = {
+        "section": "organization",
+        "name": "Lotus",
+        "time_zone": "Mars/Olympus",
+        "fiscal_year_start_month": "1",
+        "language": "en",
+    }
+    response = web(admin).post("/settings/", form)
+    assert response.status_code == 422
+    admin.organization.refresh_from_db()
+    assert admin.organization.time_zone == "Asia/Ho_Chi_Minh"
+
+
+def test_password_change_checks_the_old_password(web, salesperson):
+    client = web(salesperson)
+    response = client.post(
+        "/password/",
+        {"old_password": "wrong", "new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
+    )
+    assert response.status_code == 422
+    ok = client.post(
+        "/password/",
+        {
+            "old_password": demo.PASSWORD,
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+    )
+    assert ok.status_code == 302
+    salesperson.user.refresh_from_db()
+    assert salesperson.user.check_password("a-new-long-passphrase")

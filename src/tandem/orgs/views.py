@@ -274,6 +274,9 @@ def settings_index(request: HttpRequest) -> HttpResponse:
             "token_form": token_form,
             "tokens": selectors.tokens(membership=me).filter(membership=me),
             "not_admin": not me.is_admin,
+            "history": core_selectors.audit_history(
+                membership=me, object_type="organization", object_id=me.organization_id
+            )[:20],
             "new_token": new_token,
         },
         status=status,
