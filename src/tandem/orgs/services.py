@@ -61,6 +61,19 @@ def _resolve_team(membership: Membership, team_id: int | None, field: str) -> Te
     return team
 
 
+def _user_create(*, email: str, full_name: str, password: str) -> User:
+    """A new login, after Django's password rules (reported on the "password" field)."""
+    user = User(email=email, full_name=(full_name or "").strip())
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError(errors=[{"field": "password", "message": m} for m in exc.messages]) from None
+    user.set_password(password)
+    _clean(user)
+    user.save()
+    return user
+
+
 # Organizations ------------------------------------------------------------------------------
 
 
@@ -398,14 +411,7 @@ def invitation_accept(*, raw_token: str, user: User | None, full_name: str = "",
                     _("An account with %(email)s exists: sign in first, then open the link again.")
                     % {"email": invitation.email}
                 )
-            user = User(email=invitation.email, full_name=(full_name or "").strip())
-            try:
-                password_validation.validate_password(password, user)
-            except DjangoValidationError as exc:
-                raise ValidationError(errors=[{"field": "password", "message": m} for m in exc.messages]) from None
-            user.set_password(password)
-            _clean(user)
-            user.save()
+            user = _user_create(email=invitation.email, full_name=full_name, password=password)
         elif user.email.lower() != invitation.email:
             raise ValidationError(
                 "email",
@@ -531,14 +537,7 @@ def admin_bootstrap(
     with transaction.atomic():
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User(email=email, full_name=(full_name or "").strip())
-            try:
-                password_validation.validate_password(password, user)
-            except DjangoValidationError as exc:
-                raise ValidationError(errors=[{"field": "password", "message": m} for m in exc.messages]) from None
-            user.set_password(password)
-            _clean(user)
-            user.save()
+            user = _user_create(email=email, full_name=full_name, password=password)
         organization = Organization.objects.filter(slug=slug or slugify(organization_name)[:60]).first()
         if organization is None:
             return organization_create(name=organization_name, owner=user, slug=slug, time_zone=time_zone)
