@@ -10,7 +10,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from tandem.orgs.models import NAME_MAX, Membership, Role, Team
+from tandem.orgs.models import NAME_MAX, Membership, Role
+from tandem.orgs.selectors import TeamNode
 
 
 def set_choices(form: forms.Form, name: str, choices: list[Any]) -> None:
@@ -49,9 +50,9 @@ def _person_choices(people: list[Membership], empty: str) -> list[tuple[str, str
     return [("", empty)] + [(str(p.pk), p.display_name) for p in people]
 
 
-def _team_choices(teams: list[tuple[Team, int]]) -> list[tuple[str, str]]:
+def _team_choices(teams: list[TeamNode]) -> list[tuple[str, str]]:
     # An em space per level shows the tree inside a plain <select>.
-    return [(str(team.pk), "\u2003" * depth + team.name) for team, depth in teams]
+    return [(str(node.pk), "\u2003" * node.depth + node.name) for node in teams]
 
 
 class PersonForm(forms.Form):
@@ -73,7 +74,7 @@ class TeamForm(forms.Form):
         label=_("Members"), coerce=int, required=False, help_text=_("Hold Ctrl (or ⌘) to choose several.")
     )
 
-    def __init__(self, *args: Any, people: list[Membership], teams: list[tuple[Team, int]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[Membership], teams: list[TeamNode], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "parent", [("", _("None (top level)")), *_team_choices(teams)])
         set_choices(self, "manager", _person_choices(people, str(_("No manager"))))
@@ -85,7 +86,7 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, empty_value=None, required=False)
 
-    def __init__(self, *args: Any, teams: list[tuple[Team, int]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: list[TeamNode], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "team", [("", _("No team")), *_team_choices(teams)])
 

@@ -114,17 +114,30 @@ def team_get(*, membership: Membership, team_id: int) -> Team:
 
 @dataclass
 class TeamNode:
-    team: Team
+    """One team in the tree, with just what lists and select boxes show."""
+
+    pk: int
+    name: str
+    parent_id: int | None
+    manager_name: str | None
+    member_count: int
     children: list[TeamNode] = field(default_factory=list)
     depth: int = 0
 
 
 def team_tree(*, membership: Membership) -> list[TeamNode]:
-    """The organization's teams as a forest (roots first, children by name), built from one query."""
-    nodes = {team.pk: TeamNode(team) for team in teams(membership=membership)}
+    """The organization's teams as a forest (roots first, children by name), from one query of plain rows
+    (a thousand teams must not become thousands of model instances)."""
+    rows = (
+        Team.objects.for_org(membership.organization)
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+        .order_by("name")
+        .values_list("pk", "name", "parent_id", "manager__user__full_name", "member_count")
+    )
+    nodes = {row[0]: TeamNode(*row) for row in rows}
     roots: list[TeamNode] = []
     for node in nodes.values():
-        parent = nodes.get(node.team.parent_id) if node.team.parent_id else None
+        parent = nodes.get(node.parent_id) if node.parent_id else None
         (parent.children if parent else roots).append(node)
 
     def set_depth(items: list[TeamNode], depth: int) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +23,11 @@ from tandem.orgs.middleware import SESSION_KEY
 from tandem.orgs.models import Membership, Role
 
 
-def _team_choices(membership: Membership) -> list[tuple[Any, int]]:
-    return [(node.team, node.depth) for node in selectors.flatten(selectors.team_tree(membership=membership))]
+def _team_choices(membership: Membership) -> list[selectors.TeamNode]:
+    return selectors.flatten(selectors.team_tree(membership=membership))
+
+
+PEOPLE_PER_PAGE = 50
 
 
 @member_required
@@ -38,14 +42,12 @@ def people_index(request: HttpRequest) -> HttpResponse:
         team_id=parse_id(team_id),
         search=search or None,
     )
-    tree = selectors.team_tree(membership=me)
     return render(
         request,
         "orgs/people.html",
         {
-            "people": people,
-            "tree": tree,
-            "teams": selectors.flatten(tree),
+            "page": Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page")),
+            "teams": selectors.flatten(selectors.team_tree(membership=me)),
             "roles": Role.choices,
             "filters": {"role": role, "team": team_id, "q": search},
             "pending_invitations": selectors.pending_invitation_count(membership=me),
@@ -100,7 +102,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
 
 def _team_form(request: HttpRequest, me: Membership, team: Any = None) -> forms.TeamForm:
     people = list(selectors.people(membership=me))
-    choices = [(t, d) for t, d in _team_choices(me) if team is None or t.pk != team.pk]
+    choices = [node for node in _team_choices(me) if team is None or node.pk != team.pk]
     initial = {}
     if team is not None:
         initial = {
