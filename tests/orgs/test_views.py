@@ -266,3 +266,15 @@ def test_password_change_checks_the_old_password(web, salesperson):
     assert ok.status_code == 302
     salesperson.user.refresh_from_db()
     assert salesperson.user.check_password("a-new-long-passphrase")
+
+
+def test_people_page_shows_fifty_a_page(web, admin):
+    for n in range(15):
+        user = User.objects.create_user(f"zz{n:02d}@lotus.example", "x", full_name=f"Zulu {n:02d}")
+        services.person_add(by=admin, user=user)
+    client = web(admin)
+    first = client.get("/people/").content.decode()
+    assert "1–50 of 55" in first and "Zulu 14" not in first
+    second = client.get("/people/?page=2").content.decode()
+    assert "51–55 of 55" in second and "Zulu 14" in second
+    assert client.get("/people/?page=999").status_code == 200  # out of range shows the last page
