@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -21,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tandem.api import api as ninja_api
 from tandem.core.models import AuditEvent
+from tandem.kpis import services as kpi_services
 from tandem.orgs import services
 from tandem.orgs.models import Team
 
@@ -53,6 +55,12 @@ API_BODIES: dict[str, dict] = {
     "invitation_revoke": {},
     "token_create": {"name": "matrix"},
     "token_revoke": {},
+    "kpi_create": {"key": "matrix_kpi", "name": "Matrix KPI", "target": "10", "red_threshold": "90"},
+    "kpi_update": {"description": "changed by the matrix"},
+    "kpi_delete": {},
+    "kpi_submit": {},
+    "kpi_archive": {},
+    "data_points_record": {"points": [{"kpi": "{kpi_id}", "date": "2026-11-02", "value": "5"}]},
 }
 UI_BODIES: dict[str, dict] = {
     "person_edit": {"role": "member", "job_title": "Changed", "manager": "", "is_active": "on"},
@@ -141,12 +149,21 @@ ROUTES = all_routes()
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 
 
+def _fill(template: object, values: dict[str, object], as_int: bool) -> object:
+    """Put the Lotus object ids into a body template ("{person_id}" becomes the id)."""
+    if isinstance(template, dict):
+        return {key: _fill(value, values, as_int) for key, value in template.items()}
+    if isinstance(template, list):
+        return [_fill(value, values, as_int) for value in template]
+    if isinstance(template, str) and template.startswith("{") and template.endswith("}"):
+        filled = template.format(**values)
+        return int(filled) if as_int else filled
+    return template
+
+
 def _body(route: Route, values: dict[str, object]) -> dict:
     template = (API_BODIES if route.is_api else UI_BODIES).get(route.name, {})
-    return {
-        key: (int(str(v).format(**values)) if route.is_api and str(v).startswith("{") else str(v).format(**values))
-        for key, v in template.items()
-    }
+    return _fill(template, values, as_int=route.is_api)  # type: ignore[return-value]
 
 
 def _send(client: Client, route: Route, method: str, values: dict[str, object]):  # type: ignore[no-untyped-def]
@@ -164,12 +181,16 @@ def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
     invitation, raw = services.invitation_create(by=admin, email="pending@lotus.example")
     token, _raw = services.token_create(by=salesperson, name="Lotus token")
     leaf = Team.objects.for_org(admin.organization).get(name="Warehouse")
+    kpi = kpi_services.kpi_create(
+        by=admin, key="lotus_revenue", name="Lotus revenue", target=Decimal(10), red_threshold=Decimal(90)
+    )
     return {
         "person_id": salesperson.pk,
         "team_id": leaf.pk,
         "invitation_id": invitation.pk,
         "token_id": token.pk,
         "token": raw,
+        "kpi_id": kpi.pk,
         "organization_id": admin.organization_id,
     }
 

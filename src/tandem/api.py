@@ -106,9 +106,11 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from tandem.core.api import router as core_router
+    from tandem.kpis.api import router as kpis_router
     from tandem.orgs.api import router as orgs_router
 
     api.add_router("/v1", orgs_router)
+    api.add_router("/v1", kpis_router)
     api.add_router("/v1", core_router)
 
 

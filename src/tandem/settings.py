@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "ninja",
     "tandem.core",
     "tandem.orgs",
+    "tandem.kpis",
 ]
 
 MIDDLEWARE = [

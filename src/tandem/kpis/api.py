@@ -1,0 +1,110 @@
+"""``/api/v1/kpis`` and ``/api/v1/data-points``."""
+
+import datetime
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from tandem.core.errors import ValidationError
+from tandem.core.ids import Id
+from tandem.core.pagination import Pagination
+from tandem.core.periods import Grain, local_today
+from tandem.kpis import schemas, selectors, services
+from tandem.kpis.models import KpiState, RiskLevel
+from tandem.orgs.models import Membership
+
+router = Router(tags=["kpis"])
+
+
+def _me(request: HttpRequest) -> Membership:
+    return request.auth  # type: ignore[attr-defined]
+
+
+@router.get("/kpis", response=list[schemas.KpiOut])
+@paginate(Pagination)
+def kpi_list(
+    request: HttpRequest,
+    team: Id | None = None,
+    owner: Id | None = None,
+    state: KpiState | None = None,
+    risk: RiskLevel | None = None,
+    q: str | None = Query(None, max_length=100),
+):
+    return selectors.kpis(
+        membership=_me(request), team_id=team, owner_id=owner, state=state, risk_level=risk, search=q
+    ).prefetch_related("versions")
+
+
+@router.post("/kpis", response={201: schemas.KpiOut})
+def kpi_create(request: HttpRequest, payload: schemas.KpiIn):
+    kpi = services.kpi_create(by=_me(request), **payload.dict(exclude_unset=True))
+    return Status(201, selectors.kpi_get(membership=_me(request), kpi_id=kpi.pk))
+
+
+@router.get("/kpis/{kpi_id}", response=schemas.KpiOut)
+def kpi_read(request: HttpRequest, kpi_id: Id):
+    return selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+
+
+@router.patch("/kpis/{kpi_id}", response=schemas.KpiOut)
+def kpi_update(request: HttpRequest, kpi_id: Id, payload: schemas.KpiPatch):
+    kpi = selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+    services.kpi_update(by=_me(request), kpi=kpi, **payload.dict(exclude_unset=True))
+    return selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+
+
+@router.delete("/kpis/{kpi_id}", response={204: None})
+def kpi_delete(request: HttpRequest, kpi_id: Id):
+    services.kpi_delete(by=_me(request), kpi=selectors.kpi_get(membership=_me(request), kpi_id=kpi_id))
+    return Status(204, None)
+
+
+@router.post("/kpis/{kpi_id}/submit", response=schemas.KpiOut)
+def kpi_submit(request: HttpRequest, kpi_id: Id):
+    services.kpi_submit(by=_me(request), kpi=selectors.kpi_get(membership=_me(request), kpi_id=kpi_id))
+    return selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+
+
+@router.post("/kpis/{kpi_id}/archive", response=schemas.KpiOut)
+def kpi_archive(request: HttpRequest, kpi_id: Id):
+    services.kpi_archive(by=_me(request), kpi=selectors.kpi_get(membership=_me(request), kpi_id=kpi_id))
+    return selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+
+
+@router.get("/kpis/{kpi_id}/periods", response=list[schemas.PeriodOut])
+def kpi_periods(
+    request: HttpRequest,
+    kpi_id: Id,
+    grain: Grain | None = None,
+    count: int = Query(12, ge=1, le=120),
+    until: datetime.date | None = None,
+):
+    """Value, target, status and changes for the last ``count`` periods up to ``until`` (default today)."""
+    kpi = selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+    frequency = selectors.version_on(kpi, timezone.now().date()).frequency
+    chosen = grain or frequency
+    if chosen not in selectors.grains_for(frequency):
+        raise ValidationError(
+            "grain",
+            _("This KPI is measured per %(frequency)s; choose %(allowed)s.")
+            % {"frequency": frequency, "allowed": ", ".join(selectors.grains_for(frequency))},
+        )
+    today = until or local_today(kpi.organization.tz)
+    return selectors.kpi_periods(kpi=kpi, grain=chosen, count=count, today=today)
+
+
+@router.post("/data-points", response={201: schemas.PointsOut})
+def data_points_record(request: HttpRequest, payload: schemas.PointsIn):
+    """Up to 10,000 points at once, all or nothing; each bad point is listed with its index and field."""
+    points = [point.dict() for point in payload.points]
+    return Status(201, services.data_points_record(by=_me(request), points=points, source=payload.source))
+
+
+@router.get("/data-points", response=list[schemas.DataPointOut])
+@paginate(Pagination)
+def data_point_list(request: HttpRequest, kpi: Id, since: datetime.date | None = None):
+    return selectors.data_points(membership=_me(request), kpi_id=kpi, since=since)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KpisConfig(AppConfig):
+    name = "tandem.kpis"
+    label = "kpis"
+    verbose_name = _("KPIs")
+
+    def ready(self) -> None:
+        from tandem.core.selectors import register_audited
+        from tandem.kpis import selectors
+
+        register_audited("kpi", lambda m, pk: selectors.kpi_get(membership=m, kpi_id=pk))

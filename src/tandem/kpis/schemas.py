@@ -1,0 +1,138 @@
+"""API shapes for KPIs, their periods and data points."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from tandem.core.ids import Id
+from tandem.core.periods import Grain
+from tandem.kpis.models import Aggregation, Direction, KpiState, RiskLevel, ThresholdMode, UnitKind, Visibility
+from tandem.orgs.models import NAME_MAX
+
+Amount = Annotated[Decimal, Field(max_digits=20, decimal_places=6)]
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VersionOut(Schema):
+    number: int
+    effective_from: datetime.date
+    direction: Direction
+    aggregation: Aggregation
+    frequency: Grain
+    target: Decimal | None
+    threshold_mode: ThresholdMode
+    amber_threshold: Decimal | None
+    red_threshold: Decimal | None
+    band_low: Decimal | None
+    band_high: Decimal | None
+
+
+class KpiOut(Schema):
+    id: int
+    key: str
+    name: str
+    description: str
+    unit: str
+    unit_kind: UnitKind
+    currency: str
+    owner: int = Field(..., alias="owner_id")
+    team: int | None = Field(None, alias="team_id")
+    visibility: Visibility
+    value_per_unit: Decimal | None
+    risk_level: RiskLevel
+    risk_notes: str
+    state: KpiState
+    version: VersionOut
+    versions: list[VersionOut]
+
+    @staticmethod
+    def resolve_version(obj):
+        return max(obj.versions.all(), key=lambda v: v.number)
+
+    @staticmethod
+    def resolve_versions(obj):
+        return sorted(obj.versions.all(), key=lambda v: v.number)
+
+
+class KpiFields(In):
+    name: str | None = Field(None, min_length=1, max_length=NAME_MAX)
+    description: str | None = Field(None, max_length=5000)
+    unit: str | None = Field(None, max_length=40)
+    unit_kind: UnitKind | None = None
+    currency: str | None = Field(None, max_length=3)
+    owner: Id | None = None
+    team: Id | None = None
+    visibility: Visibility | None = None
+    value_per_unit: Amount | None = None
+    risk_level: RiskLevel | None = None
+    risk_notes: str | None = Field(None, max_length=5000)
+    direction: Direction | None = None
+    aggregation: Aggregation | None = None
+    frequency: Grain | None = None
+    target: Amount | None = None
+    threshold_mode: ThresholdMode | None = None
+    amber_threshold: Amount | None = None
+    red_threshold: Amount | None = None
+    band_low: Amount | None = None
+    band_high: Amount | None = None
+
+
+class KpiIn(KpiFields):
+    key: str = Field(..., min_length=1, max_length=60, description="Stable identifier, e.g. gross_margin")
+    name: str = Field(..., min_length=1, max_length=NAME_MAX)
+
+
+class KpiPatch(KpiFields):
+    key: str | None = Field(None, min_length=1, max_length=60)
+
+
+class PeriodOut(Schema):
+    period: str
+    start: datetime.date
+    end: datetime.date
+    value: Decimal | None
+    target: Decimal | None
+    status: str = Field(..., description="green, amber, red or no_data")
+    version: int
+    change: Decimal | None = Field(None, description="Against the previous period")
+    change_percent: Decimal | None
+    change_year: Decimal | None = Field(None, description="Against the same period a year before")
+    change_year_percent: Decimal | None
+
+
+class PointIn(Schema):
+    # Loosely typed on purpose: the service checks every row and reports all bad rows at once.
+    kpi: int | str = Field(..., description="The KPI's id or key")
+    date: str = Field(..., max_length=10, description="YYYY-MM-DD")
+    value: str | int | float = Field(..., description='A number, e.g. "12.5"')
+    source_key: str = Field("", max_length=200, description="Makes resending safe: same key, same point")
+    note: str = Field("", max_length=500)
+
+
+class PointsIn(In):
+    points: list[PointIn] = Field(..., min_length=1, max_length=10_000)
+    source: str = Field("api", min_length=1, max_length=80, description="Where the data comes from")
+
+
+class PointsOut(Schema):
+    received: int
+
+
+class DataPointOut(Schema):
+    id: int
+    kpi: int = Field(..., alias="kpi_id")
+    date: datetime.date
+    period_start: datetime.date
+    value: Decimal
+    source: str
+    source_key: str
+    note: str
+    created_at: datetime.datetime

@@ -1,0 +1,231 @@
+"""Every read of KPIs and their data, scoped to the organization and to what the caller may see."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, ExpressionWrapper, F, IntegerField, Max, Min, Q, QuerySet, Sum, Window
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber, TruncMonth, TruncWeek
+
+from tandem.core.errors import NotFound
+from tandem.core.periods import Grain, Period, last_n, period_of, periods_between
+from tandem.kpis.models import DataPoint, Kpi, KpiVersion, Visibility
+from tandem.kpis.status import Rule, status
+from tandem.orgs.models import Membership, Team
+
+
+def managed_team_ids(membership: Membership) -> set[int]:
+    """The teams this person manages, and every team below them."""
+    rows = list(Team.objects.for_org(membership.organization).values_list("pk", "parent_id", "manager_id"))
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id, _manager in rows:
+        children.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
+    stack = [pk for pk, _parent, manager_id in rows if manager_id == membership.pk]
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, []))
+    return found
+
+
+def kpis(
+    *,
+    membership: Membership,
+    team_id: int | None = None,
+    owner_id: int | None = None,
+    state: str | None = None,
+    risk_level: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Kpi]:
+    """KPIs the person may see: public ones, and private ones they own, manage (through the team
+    tree) or administer."""
+    qs = Kpi.objects.for_org(membership.organization).select_related("owner__user", "team")
+    if not membership.is_admin:
+        qs = qs.filter(
+            Q(visibility=Visibility.PUBLIC) | Q(owner=membership) | Q(team_id__in=managed_team_ids(membership))
+        )
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if state:
+        qs = qs.filter(state=state)
+    if risk_level:
+        qs = qs.filter(risk_level=risk_level)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(key__icontains=search))
+    return qs.order_by("name", "id")
+
+
+def kpi_get(*, membership: Membership, kpi_id: int) -> Kpi:
+    kpi = kpis(membership=membership).prefetch_related("versions", "guardrails").filter(pk=kpi_id).first()
+    if kpi is None:
+        raise NotFound()
+    return kpi
+
+
+def kpis_by_reference(*, membership: Membership, references: set[str]) -> dict[str, Kpi]:
+    """Visible KPIs by id (as text) or key, for the bulk data endpoint: one query for a whole batch."""
+    ids = {int(ref) for ref in references if ref.isdigit() and len(ref) <= 18}
+    keys = {ref for ref in references if not ref.isdigit()}
+    found = kpis(membership=membership).filter(Q(pk__in=ids) | Q(key__in=keys)).prefetch_related("versions")
+    by_ref: dict[str, Kpi] = {}
+    for kpi in found:
+        by_ref[str(kpi.pk)] = kpi
+        by_ref[kpi.key] = kpi
+    return by_ref
+
+
+def version_on(kpi: Kpi, day: datetime.date) -> KpiVersion:
+    """The version whose rules applied on ``day`` (the first one for days before any version)."""
+    versions = sorted(kpi.versions.all(), key=lambda v: v.effective_from)
+    current = versions[0]
+    for version in versions:
+        if version.effective_from <= day:
+            current = version
+    return current
+
+
+def _period_key(grain: str, fiscal_start_month: int) -> Any:
+    """A SQL expression grouping a data point's date into its period, the same on SQLite and PostgreSQL."""
+    if grain == Grain.DAY:
+        return F("date")
+    if grain == Grain.WEEK:
+        return TruncWeek("date")
+    if grain == Grain.MONTH:
+        return TruncMonth("date")
+    # Months counted from a fiscal epoch, then whole quarters or years of them (integer division).
+    # Cast: PostgreSQL's EXTRACT gives numerics, whose division would not drop the remainder.
+    months = (
+        Cast(ExtractYear("date"), IntegerField()) * 12 + Cast(ExtractMonth("date"), IntegerField()) - fiscal_start_month
+    )
+    length = 3 if grain == Grain.QUARTER else 12
+    return ExpressionWrapper(months / length, output_field=IntegerField())
+
+
+def _key_to_start(grain: str, key: object, fiscal_start_month: int) -> datetime.date:
+    if grain in (Grain.QUARTER, Grain.YEAR):
+        length = 3 if grain == Grain.QUARTER else 12
+        index = int(key) * length + fiscal_start_month - 1  # type: ignore[call-overload]
+        return datetime.date(index // 12, index % 12 + 1, 1)
+    if isinstance(key, datetime.datetime):
+        return key.date()
+    if isinstance(key, str):
+        return datetime.date.fromisoformat(key[:10])
+    assert isinstance(key, datetime.date)
+    return key
+
+
+AGGREGATES = {"sum": Sum, "avg": Avg, "min": Min, "max": Max}
+
+
+def period_values(
+    *, kpi: Kpi, grain: str, first: datetime.date, last: datetime.date, aggregation: str
+) -> dict[Period, Decimal]:
+    """Each period's value from the KPI's data points between two days, aggregated in the database."""
+    fiscal = kpi.organization.fiscal_year_start_month
+    key = _period_key(grain, fiscal)
+    points = DataPoint.objects.for_org(kpi.organization_id).filter(kpi=kpi, date__gte=first, date__lte=last)
+    if aggregation == "last":
+        rows = (
+            points.annotate(
+                period_key=key,
+                rank=Window(RowNumber(), partition_by=[key], order_by=[F("date").desc(), F("id").desc()]),
+            )
+            .filter(rank=1)
+            .values_list("period_key", "value")
+        )
+    else:
+        rows = (
+            points.annotate(period_key=key)
+            .values("period_key")
+            .annotate(result=AGGREGATES[aggregation]("value"))
+            .values_list("period_key", "result")
+        )
+    values: dict[Period, Decimal] = {}
+    for period_key, value in rows:
+        start = _key_to_start(grain, period_key, fiscal)
+        values[period_of(grain, start, fiscal_start_month=fiscal)] = Decimal(value).quantize(Decimal("0.000001"))
+    return values
+
+
+GRAIN_ORDER = [Grain.DAY, Grain.WEEK, Grain.MONTH, Grain.QUARTER, Grain.YEAR]
+
+
+def grains_for(frequency: str) -> list[str]:
+    """The views a KPI allows: its own frequency and every coarser one."""
+    return [str(g) for g in GRAIN_ORDER[GRAIN_ORDER.index(Grain(frequency)) :]]
+
+
+def _change(now: Decimal | None, then: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    if now is None or then is None:
+        return None, None
+    delta = now - then
+    percent = (delta / abs(then) * 100).quantize(Decimal("0.1")) if then else None
+    return delta, percent
+
+
+def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> list[dict[str, object]]:
+    """The last ``count`` periods of a KPI at ``grain``, newest last: value, target, status, and the
+    change against the previous period and the same period a year before."""
+    fiscal = kpi.organization.fiscal_year_start_month
+    periods = last_n(grain, today, count, fiscal_start_month=fiscal)
+    year_before = period_of(grain, periods[0].start - datetime.timedelta(days=366), fiscal_start_month=fiscal)
+    values = period_values(
+        kpi=kpi,
+        grain=grain,
+        first=min(year_before.start, periods[0].previous().start),
+        last=periods[-1].end - datetime.timedelta(days=1),
+        aggregation=version_on(kpi, periods[-1].start).aggregation,
+    )
+    rows = []
+    for period in periods:
+        version = version_on(kpi, period.start)
+        target = version.target
+        if target is not None and version.aggregation == "sum" and grain != version.frequency:
+            inner = periods_between(
+                version.frequency, period.start, period.end - datetime.timedelta(days=1), fiscal_start_month=fiscal
+            )
+            target = target * len([p for p in inner if p.start >= period.start])
+        rule = Rule(
+            version.direction,
+            version.threshold_mode,
+            version.amber_threshold,
+            version.red_threshold,
+            version.band_low,
+            version.band_high,
+        )
+        value = values.get(period)
+        previous = values.get(period.previous())
+        last_year = values.get(period_of(grain, period.start - datetime.timedelta(days=364), fiscal_start_month=fiscal))
+        change, change_pct = _change(value, previous)
+        yoy, yoy_pct = _change(value, last_year)
+        rows.append(
+            {
+                "period": period.label,
+                "start": period.start,
+                "end": period.end,
+                "value": value,
+                "target": target,
+                "status": status(value, target, rule),
+                "version": version.number,
+                "change": change,
+                "change_percent": change_pct,
+                "change_year": yoy,
+                "change_year_percent": yoy_pct,
+            }
+        )
+    return rows
+
+
+def data_points(*, membership: Membership, kpi_id: int, since: datetime.date | None = None) -> QuerySet[DataPoint]:
+    """A visible KPI's data points, newest first."""
+    kpi = kpi_get(membership=membership, kpi_id=kpi_id)
+    points = DataPoint.objects.for_org(membership.organization).filter(kpi=kpi)
+    if since:
+        points = points.filter(date__gte=since)
+    return points.order_by("-date", "-id")

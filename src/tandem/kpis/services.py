@@ -1,0 +1,335 @@
+"""Every change to KPIs and their data: validated, in one transaction, audited."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.core import audit
+from tandem.core.errors import Conflict, DomainError, ValidationError
+from tandem.core.periods import period_of
+from tandem.kpis import access, selectors
+from tandem.kpis.models import DataPoint, Direction, Kpi, KpiState, KpiVersion, ThresholdMode
+from tandem.orgs import access as orgs_access
+from tandem.orgs.models import Membership, Team
+
+DEFINITION_FIELDS = [
+    "key",
+    "name",
+    "description",
+    "unit",
+    "unit_kind",
+    "currency",
+    "owner",
+    "team",
+    "visibility",
+    "value_per_unit",
+    "risk_level",
+    "risk_notes",
+]
+RULE_FIELDS = [
+    "direction",
+    "aggregation",
+    "frequency",
+    "target",
+    "threshold_mode",
+    "amber_threshold",
+    "red_threshold",
+    "band_low",
+    "band_high",
+]
+# Before any real period: the first version judges all history.
+BEGINNING = datetime.date(1900, 1, 1)
+MAX_POINTS = 10_000
+
+
+def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise ValidationError.from_django(exc) from None
+
+
+def _check_rule(version: KpiVersion) -> None:
+    """The thresholds make sense for the direction, so every period can be judged."""
+    if version.direction == Direction.BAND:
+        if version.band_low is None or version.band_high is None:
+            raise ValidationError("band_low", _("A KPI within a band needs both ends of the band."))
+        if version.band_low >= version.band_high:
+            raise ValidationError("band_high", _("The band's high end must be above its low end."))
+        if version.red_threshold is None or version.red_threshold < 0:
+            raise ValidationError("red_threshold", _("Say how far outside the band turns red (0 or more)."))
+        return
+    if version.red_threshold is None:
+        raise ValidationError("red_threshold", _("Give the line below (or above) which the KPI is red."))
+    if version.threshold_mode == ThresholdMode.PERCENT and version.target is None:
+        raise ValidationError("target", _("Thresholds in percent of target need a target."))
+    amber = version.amber_threshold
+    if amber is None:
+        amber = Decimal(100) if version.threshold_mode == ThresholdMode.PERCENT else version.target
+    if amber is None:
+        raise ValidationError("amber_threshold", _("Give the amber line, or a target to use as it."))
+    if version.direction == Direction.HIGHER and version.red_threshold > amber:
+        raise ValidationError("red_threshold", _("When higher is better, red must start below amber."))
+    if version.direction == Direction.LOWER and version.red_threshold < amber:
+        raise ValidationError("red_threshold", _("When lower is better, red must start above amber."))
+
+
+def _resolve(by: Membership, model: type[Membership] | type[Team], pk: int | None, field: str) -> Any:
+    if pk is None:
+        return None
+    found = model.objects.for_org(by.organization).filter(pk=pk).first()
+    if found is None:
+        raise ValidationError(field, _("Not found in this organization."))
+    return found
+
+
+def _split(changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    unknown = set(changes) - set(DEFINITION_FIELDS) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], _("This field cannot be changed here."))
+    return (
+        {k: v for k, v in changes.items() if k in DEFINITION_FIELDS},
+        {k: v for k, v in changes.items() if k in RULE_FIELDS},
+    )
+
+
+def _apply_definition(by: Membership, kpi: Kpi, fields: dict[str, Any]) -> None:
+    if "owner" in fields:
+        fields["owner"] = _resolve(by, Membership, fields["owner"], "owner")
+        if fields["owner"] is None:
+            raise ValidationError("owner", _("A KPI needs an owner."))
+    if "team" in fields:
+        fields["team"] = _resolve(by, Team, fields["team"], "team")
+    for name, value in fields.items():
+        setattr(kpi, name, value)
+
+
+def _check_key_free(kpi: Kpi) -> None:
+    if Kpi.objects.for_org(kpi.organization_id).filter(key=kpi.key).exclude(pk=kpi.pk).exists():
+        raise ValidationError("key", _("Another KPI already uses the key %(key)s.") % {"key": kpi.key})
+
+
+def kpi_create(*, by: Membership, **changes: Any) -> Kpi:
+    """A new draft KPI with its first version. The owner defaults to the author."""
+    access.require_kpi_author(by)
+    definition, rules = _split(changes)
+    definition.setdefault("owner", by.pk)
+    kpi = Kpi(organization=by.organization)
+    _apply_definition(by, kpi, definition)
+    version = KpiVersion(organization=by.organization, number=1, effective_from=BEGINNING, created_by=by, **rules)
+    _check_key_free(kpi)
+    _clean(kpi)
+    _clean(version, exclude=["kpi"])
+    _check_rule(version)
+    with transaction.atomic():
+        kpi.save()
+        version.kpi = kpi
+        version.save()
+        after = audit.snapshot(kpi, DEFINITION_FIELDS) | audit.snapshot(version, RULE_FIELDS)
+        audit.record(organization=by.organization, actor=by, obj=kpi, action="created", changes=audit.diff({}, after))
+    return kpi
+
+
+def kpi_update(*, by: Membership, kpi: Kpi, **changes: Any) -> Kpi:
+    """Edit a KPI. A draft's rules can change freely; an active KPI's rules change only through an
+    approved change request, so this refuses them."""
+    access.require_can_edit(by, kpi)
+    if kpi.state == KpiState.ARCHIVED:
+        raise Conflict(_("This KPI is archived; it can no longer change."))
+    definition, rules = _split(changes)
+    if rules and kpi.state != KpiState.DRAFT:
+        raise Conflict(
+            _(
+                "This KPI is active: its target, thresholds, direction, aggregation and frequency "
+                "change through a change request that the owner's manager approves."
+            )
+        )
+    version = kpi.versions.get(number=1) if rules else None
+    before = audit.snapshot(kpi, DEFINITION_FIELDS) | (audit.snapshot(version, RULE_FIELDS) if version else {})
+    _apply_definition(by, kpi, definition)
+    _check_key_free(kpi)
+    _clean(kpi)
+    if version is not None:
+        for name, value in rules.items():
+            setattr(version, name, value)
+        _clean(version)
+        _check_rule(version)
+    with transaction.atomic():
+        kpi.save()
+        if version is not None:
+            version.save()
+        after = audit.snapshot(kpi, DEFINITION_FIELDS) | (audit.snapshot(version, RULE_FIELDS) if version else {})
+        audit.record(
+            organization=by.organization, actor=by, obj=kpi, action="updated", changes=audit.diff(before, after)
+        )
+    return kpi
+
+
+def kpi_submit(*, by: Membership, kpi: Kpi) -> Kpi:
+    """The owner (or a manager) submits a draft: it becomes active and its rules are locked."""
+    access.require_can_edit(by, kpi)
+    if kpi.state != KpiState.DRAFT:
+        raise Conflict(_("Only a draft KPI can be submitted; this one is %(state)s.") % {"state": kpi.state})
+    with transaction.atomic():
+        kpi.state, kpi.submitted_at = KpiState.ACTIVE, timezone.now()
+        kpi.save(update_fields=["state", "submitted_at"])
+        audit.record(
+            organization=by.organization,
+            actor=by,
+            obj=kpi,
+            action="submitted",
+            changes={"state": [KpiState.DRAFT, KpiState.ACTIVE]},
+        )
+    return kpi
+
+
+def kpi_archive(*, by: Membership, kpi: Kpi) -> Kpi:
+    """Retire a KPI, keeping its data and history (KPIs with data are archived, never deleted)."""
+    access.require_can_edit(by, kpi)
+    if kpi.state == KpiState.ARCHIVED:
+        return kpi
+    with transaction.atomic():
+        before = kpi.state
+        kpi.state = KpiState.ARCHIVED
+        kpi.save(update_fields=["state"])
+        audit.record(
+            organization=by.organization,
+            actor=by,
+            obj=kpi,
+            action="archived",
+            changes={"state": [before, KpiState.ARCHIVED]},
+        )
+    return kpi
+
+
+def kpi_delete(*, by: Membership, kpi: Kpi) -> None:
+    """Delete a KPI that never received data; one with data must be archived instead."""
+    access.require_can_edit(by, kpi)
+    if DataPoint.objects.for_org(by.organization).filter(kpi=kpi).exists():
+        raise Conflict(_("This KPI has data, so it is archived rather than deleted."))
+    with transaction.atomic():
+        audit.record(
+            organization=by.organization,
+            actor=by,
+            obj=kpi,
+            action="deleted",
+            changes=audit.diff(audit.snapshot(kpi, DEFINITION_FIELDS), {}),
+        )
+        kpi.delete()
+
+
+def _decimal(raw: object) -> Decimal | None:
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or abs(value) >= Decimal("1e14"):
+        return None
+    return value
+
+
+def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: str = "api") -> dict[str, int]:
+    """Record a batch of data points, all or nothing.
+
+    Each point: ``kpi`` (id or key), ``date``, ``value``, optional ``source_key`` and ``note``. Points
+    that carry a source key are idempotent: sending the same (KPI, period, source, key) again updates
+    that point instead of adding one. Every bad point is reported (index, field, reason) and then
+    nothing is written.
+    """
+    orgs_access.require_writer(by)
+    if len(points) > MAX_POINTS:
+        raise ValidationError("points", _("Send at most %(n)s points per request.") % {"n": MAX_POINTS})
+    if not points:
+        raise ValidationError("points", _("Send at least one point."))
+    refs = {str(point.get("kpi", "")) for point in points}
+    found = selectors.kpis_by_reference(membership=by, references=refs)
+    errors: list[dict[str, str]] = []
+    allowed: dict[int, bool] = {}
+    rows: list[DataPoint] = []
+    seen: set[tuple[int, datetime.date, str]] = set()
+    for index, point in enumerate(points):
+
+        def fail(field: str, message: str, index: int = index) -> None:
+            errors.append({"field": f"points.{index}.{field}", "message": message})
+
+        kpi = found.get(str(point.get("kpi", "")))
+        if kpi is None:
+            fail("kpi", _("No such KPI (by id or key) that you can see."))
+            continue
+        if kpi.state == KpiState.ARCHIVED:
+            fail("kpi", _("%(kpi)s is archived and takes no more data.") % {"kpi": kpi.key})
+            continue
+        if kpi.pk not in allowed:
+            try:
+                access.require_can_record(by, kpi)
+                allowed[kpi.pk] = True
+            except DomainError:
+                allowed[kpi.pk] = False
+        if not allowed[kpi.pk]:
+            fail("kpi", _("You cannot record data for %(kpi)s.") % {"kpi": kpi.key})
+            continue
+        day = point.get("date")
+        if isinstance(day, str):
+            try:
+                day = datetime.date.fromisoformat(day)
+            except ValueError:
+                day = None
+        if not isinstance(day, datetime.date) or not datetime.date(1900, 1, 1) <= day <= datetime.date(2999, 12, 31):
+            fail("date", _("Use a date as YYYY-MM-DD."))
+            continue
+        value = _decimal(point.get("value"))
+        if value is None:
+            fail("value", _("Use a number such as 12.5 (at most 14 digits before the point)."))
+            continue
+        key = str(point.get("source_key") or "")[:200] or f"auto:{uuid.uuid4().hex}"
+        frequency = selectors.version_on(kpi, day).frequency
+        period = period_of(frequency, day, fiscal_start_month=by.organization.fiscal_year_start_month)
+        identity = (kpi.pk, period.start, key)
+        if identity in seen:
+            fail("source_key", _("The same KPI, period and source key appear twice in this batch."))
+            continue
+        seen.add(identity)
+        rows.append(
+            DataPoint(
+                organization=by.organization,
+                kpi=kpi,
+                date=day,
+                period_start=period.start,
+                value=value.quantize(Decimal("0.000001")),
+                source=source[:80],
+                source_key=key,
+                note=str(point.get("note") or "")[:500],
+                created_by=by,
+            )
+        )
+    if errors:
+        raise ValidationError(errors=errors)
+    per_kpi: dict[int, int] = {}
+    for row in rows:
+        per_kpi[row.kpi_id] = per_kpi.get(row.kpi_id, 0) + 1
+    with transaction.atomic():
+        DataPoint.objects.for_org(by.organization).bulk_create(
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["kpi", "period_start", "source", "source_key"],
+            update_fields=["value", "note", "date"],
+        )
+        kpis_by_pk = {kpi.pk: kpi for kpi in found.values()}
+        for kpi_pk, count in per_kpi.items():
+            audit.record(
+                organization=by.organization,
+                actor=by,
+                obj=kpis_by_pk[kpi_pk],
+                action="data_received",
+                changes={"points": [None, count], "source": [None, source]},
+            )
+    return {"received": len(rows)}
