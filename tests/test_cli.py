@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -82,12 +83,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def _running_with_data_dir(data_dir: Path) -> list[int]:
+    """Processes started for this data folder (the demo passes it to its children's environment)."""
+    marker = f"TANDEM_DATA_DIR={data_dir}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
 
 
 def test_quick_start_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
@@ -121,14 +127,14 @@ def test_quick_start_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         proc.wait(timeout=60)
         # Nothing of the server or the worker is left running.
-        deadline = time.monotonic() + 10
-        while _group_alive(proc.pid) and time.monotonic() < deadline:
+        deadline = time.monotonic() + 15
+        while _running_with_data_dir(tmp_path) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not _group_alive(proc.pid)
+        assert _running_with_data_dir(tmp_path) == []
         output = proc.stdout.read() if proc.stdout else ""
     finally:
-        if _group_alive(proc.pid):
-            os.killpg(proc.pid, signal.SIGKILL)
+        for pid in _running_with_data_dir(tmp_path):
+            os.kill(pid, signal.SIGKILL)
     assert proc.returncode == 0, output
     assert "admin@lotus.example" in output and "Tandem stopped." in output
     with pytest.raises(OSError):
@@ -141,3 +147,22 @@ def test_help_lists_tandem_commands():
     ).stdout
     for command in ("demo", "serve", "worker", "createadmin", "token", "migrate"):
         assert command in output
+
+
+def test_demo_says_so_when_the_port_is_taken(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {**os.environ, "TANDEM_DATA_DIR": str(tmp_path)}
+        env.pop("DATABASE_URL", None)
+        result = subprocess.run(
+            [sys.executable, "-m", "tandem.cli", "demo", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+    assert result.returncode != 0
+    assert f"is port {port} free?" in result.stderr
+    assert _running_with_data_dir(tmp_path) == []

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tandem.api import api as ninja_api
 from tandem.core.models import AuditEvent
+from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis import services as kpi_services
 from tandem.orgs import services
 from tandem.orgs.models import Team
@@ -61,6 +62,9 @@ API_BODIES: dict[str, dict] = {
     "kpi_submit": {},
     "kpi_archive": {},
     "data_points_record": {"points": [{"kpi": "{kpi_id}", "date": "2026-11-02", "value": "5"}]},
+    "change_request_create": {"changes": {"target": "9"}, "reason": "matrix"},
+    "change_request_approve": {"comment": "ok"},
+    "change_request_reject": {"comment": "no"},
 }
 UI_BODIES: dict[str, dict] = {
     "person_edit": {"role": "member", "job_title": "Changed", "manager": "", "is_active": "on"},
@@ -184,6 +188,13 @@ def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
     kpi = kpi_services.kpi_create(
         by=admin, key="lotus_revenue", name="Lotus revenue", target=Decimal(10), red_threshold=Decimal(90)
     )
+    kpi_services.kpi_submit(by=admin, kpi=kpi)
+    change = kpi_services.change_request_create(
+        by=admin,
+        kpi=kpi_selectors.kpi_get(membership=admin, kpi_id=kpi.pk),
+        changes={"target": Decimal(12)},
+        reason="Lotus grows",
+    )
     return {
         "person_id": salesperson.pk,
         "team_id": leaf.pk,
@@ -191,6 +202,7 @@ def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
         "token_id": token.pk,
         "token": raw,
         "kpi_id": kpi.pk,
+        "request_id": change.pk,
         "organization_id": admin.organization_id,
     }
 

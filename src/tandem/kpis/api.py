@@ -14,7 +14,7 @@ from tandem.core.ids import Id
 from tandem.core.pagination import Pagination
 from tandem.core.periods import Grain, local_today
 from tandem.kpis import schemas, selectors, services
-from tandem.kpis.models import KpiState, RiskLevel
+from tandem.kpis.models import ChangeRequestState, KpiState, RiskLevel
 from tandem.orgs.models import Membership
 
 router = Router(tags=["kpis"])
@@ -108,3 +108,43 @@ def data_points_record(request: HttpRequest, payload: schemas.PointsIn):
 @paginate(Pagination)
 def data_point_list(request: HttpRequest, kpi: Id, since: datetime.date | None = None):
     return selectors.data_points(membership=_me(request), kpi_id=kpi, since=since)
+
+
+@router.post("/kpis/{kpi_id}/change-requests", response={201: schemas.ChangeRequestOut})
+def change_request_create(request: HttpRequest, kpi_id: Id, payload: schemas.ChangeRequestIn):
+    kpi = selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+    created = services.change_request_create(
+        by=_me(request),
+        kpi=kpi,
+        changes=payload.changes.dict(exclude_unset=True),
+        reason=payload.reason,
+        effective_from=payload.effective_from,
+    )
+    return Status(201, created)
+
+
+@router.get("/change-requests", response=list[schemas.ChangeRequestOut])
+@paginate(Pagination)
+def change_request_list(
+    request: HttpRequest, kpi: Id | None = None, state: ChangeRequestState | None = None, waiting_for_me: bool = False
+):
+    return selectors.change_requests(membership=_me(request), kpi_id=kpi, state=state, waiting_for_me=waiting_for_me)
+
+
+@router.get("/change-requests/{request_id}", response=schemas.ChangeRequestOut)
+def change_request_read(request: HttpRequest, request_id: Id):
+    return selectors.change_request_get(membership=_me(request), request_id=request_id)
+
+
+@router.post("/change-requests/{request_id}/approve", response=schemas.ChangeRequestOut)
+def change_request_approve(request: HttpRequest, request_id: Id, payload: schemas.DecisionIn):
+    found = selectors.change_request_get(membership=_me(request), request_id=request_id)
+    services.change_request_approve(by=_me(request), request=found, comment=payload.comment)
+    return selectors.change_request_get(membership=_me(request), request_id=request_id)
+
+
+@router.post("/change-requests/{request_id}/reject", response=schemas.ChangeRequestOut)
+def change_request_reject(request: HttpRequest, request_id: Id, payload: schemas.DecisionIn):
+    found = selectors.change_request_get(membership=_me(request), request_id=request_id)
+    services.change_request_reject(by=_me(request), request=found, comment=payload.comment)
+    return selectors.change_request_get(membership=_me(request), request_id=request_id)

@@ -166,3 +166,37 @@ class DataPoint(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kpi_id} {self.date}: {self.value}"
+
+
+class ChangeRequestState(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ChangeRequest(TenantModel):
+    """A proposed change to an active KPI's rules, with its reason; the owner's manager (up the team
+    tree) or an admin approves it into a new version, or rejects it with a comment."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="change_requests")
+    requested_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), validators=[validate_not_blank])
+    changes = models.JSONField(_("changes"))
+    effective_from = models.DateField(_("effective from"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=ChangeRequestState.choices, default=ChangeRequestState.PENDING
+    )
+    decided_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    version = models.ForeignKey(KpiVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "change_request"
+
+    class Meta:
+        verbose_name = _("change request")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kpi}: {self.get_state_display()}"

@@ -136,3 +136,45 @@ class DataPointOut(Schema):
     source_key: str
     note: str
     created_at: datetime.datetime
+
+
+class RuleChanges(In):
+    direction: Direction | None = None
+    aggregation: Aggregation | None = None
+    frequency: Grain | None = None
+    target: Amount | None = None
+    threshold_mode: ThresholdMode | None = None
+    amber_threshold: Amount | None = None
+    red_threshold: Amount | None = None
+    band_low: Amount | None = None
+    band_high: Amount | None = None
+
+
+class ChangeRequestIn(In):
+    changes: RuleChanges
+    reason: str = Field(..., min_length=1, max_length=5000)
+    effective_from: datetime.date | None = Field(
+        None, description="A day in the first period the change applies to (default: the next period)"
+    )
+
+
+class DecisionIn(In):
+    comment: str = Field("", max_length=5000)
+
+
+class ChangeRequestOut(Schema):
+    id: int
+    kpi: int = Field(..., alias="kpi_id")
+    requested_by: int = Field(..., alias="requested_by_id")
+    reason: str
+    changes: dict[str, object]
+    effective_from: datetime.date
+    state: str
+    decided_by: int | None = Field(None, alias="decided_by_id")
+    decided_at: datetime.datetime | None
+    comment: str
+    version: int | None
+
+    @staticmethod
+    def resolve_version(obj) -> int | None:
+        return obj.version.number if obj.version_id else None

@@ -11,7 +11,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumbe
 
 from tandem.core.errors import NotFound
 from tandem.core.periods import Grain, Period, last_n, period_of, periods_between
-from tandem.kpis.models import DataPoint, Kpi, KpiVersion, Visibility
+from tandem.kpis.models import ChangeRequest, DataPoint, Kpi, KpiVersion, Visibility
 from tandem.kpis.status import Rule, status
 from tandem.orgs.models import Membership, Team
 
@@ -229,3 +229,30 @@ def data_points(*, membership: Membership, kpi_id: int, since: datetime.date | N
     if since:
         points = points.filter(date__gte=since)
     return points.order_by("-date", "-id")
+
+
+def change_requests(
+    *, membership: Membership, kpi_id: int | None = None, state: str | None = None, waiting_for_me: bool = False
+) -> QuerySet[ChangeRequest]:
+    """Change requests on KPIs the person may see; ``waiting_for_me`` keeps the pending ones they decide."""
+    qs = (
+        ChangeRequest.objects.for_org(membership.organization)
+        .filter(kpi__in=kpis(membership=membership))
+        .select_related("kpi", "requested_by__user", "decided_by__user")
+    )
+    if kpi_id:
+        qs = qs.filter(kpi_id=kpi_id)
+    if state:
+        qs = qs.filter(state=state)
+    if waiting_for_me:
+        qs = qs.filter(state="pending").exclude(requested_by=membership)
+        if not membership.is_admin:
+            qs = qs.filter(kpi__team_id__in=managed_team_ids(membership))
+    return qs.order_by("-created_at", "-id")
+
+
+def change_request_get(*, membership: Membership, request_id: int) -> ChangeRequest:
+    found = change_requests(membership=membership).prefetch_related("kpi__versions").filter(pk=request_id).first()
+    if found is None:
+        raise NotFound()
+    return found

@@ -13,10 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
-from tandem.core.errors import Conflict, DomainError, ValidationError
+from tandem.core.errors import Conflict, DomainError, PermissionDenied, ValidationError
 from tandem.core.periods import period_of
 from tandem.kpis import access, selectors
-from tandem.kpis.models import DataPoint, Direction, Kpi, KpiState, KpiVersion, ThresholdMode
+from tandem.kpis.models import (
+    ChangeRequest,
+    ChangeRequestState,
+    DataPoint,
+    Direction,
+    Kpi,
+    KpiState,
+    KpiVersion,
+    ThresholdMode,
+)
 from tandem.orgs import access as orgs_access
 from tandem.orgs.models import Membership, Team
 
@@ -333,3 +342,136 @@ def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: 
                 changes={"points": [None, count], "source": [None, source]},
             )
     return {"received": len(rows)}
+
+
+def _candidate(kpi: Kpi, changes: dict[str, Any], effective_from: datetime.date) -> KpiVersion:
+    """The version a change request would create: the latest rules with the requested changes."""
+    latest = max(kpi.versions.all(), key=lambda v: v.number)
+    candidate = KpiVersion(
+        organization_id=kpi.organization_id,
+        kpi=kpi,
+        number=latest.number + 1,
+        effective_from=effective_from,
+        **{name: getattr(latest, name) for name in RULE_FIELDS},
+    )
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    _clean(candidate, exclude=["created_by"])
+    _check_rule(candidate)
+    return candidate
+
+
+def change_request_create(
+    *, by: Membership, kpi: Kpi, changes: dict[str, Any], reason: str, effective_from: datetime.date | None = None
+) -> ChangeRequest:
+    """Ask to change an active KPI's rules from a period on (default: the next period)."""
+    access.require_can_edit(by, kpi)
+    if kpi.state != KpiState.ACTIVE:
+        raise Conflict(_("Only an active KPI takes change requests; edit a draft directly."))
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError(f"changes.{sorted(unknown)[0]}", _("Only the KPI's rules go through a change request."))
+    if not changes:
+        raise ValidationError("changes", _("Say what should change."))
+    if not (reason or "").strip():
+        raise ValidationError("reason", _("Give the reason for the change."))
+    fiscal = by.organization.fiscal_year_start_month
+    today = timezone.now().astimezone(by.organization.tz).date()
+    frequency = changes.get("frequency") or selectors.version_on(kpi, today).frequency
+    start = period_of(
+        frequency,
+        effective_from or period_of(frequency, today, fiscal_start_month=fiscal).end,
+        fiscal_start_month=fiscal,
+    ).start
+    latest = max(kpi.versions.all(), key=lambda v: v.number)
+    current = period_of(frequency, today, fiscal_start_month=fiscal).start
+    if start < current:
+        # Past periods stay judged by the rules that were in force then.
+        raise ValidationError(
+            "effective_from",
+            _("A change can start in the current period (%(date)s) or later.") % {"date": current},
+        )
+    if start <= latest.effective_from:
+        raise ValidationError(
+            "effective_from",
+            _("The change must start after %(date)s, when version %(n)s started.")
+            % {"date": latest.effective_from, "n": latest.number},
+        )
+    candidate = _candidate(kpi, changes, start)
+    if ChangeRequest.objects.for_org(by.organization).filter(kpi=kpi, state=ChangeRequestState.PENDING).exists():
+        raise Conflict(_("This KPI already has a change request waiting for approval."))
+    request = ChangeRequest(
+        organization=by.organization,
+        kpi=kpi,
+        requested_by=by,
+        reason=reason.strip(),
+        effective_from=start,
+        changes={name: audit.snapshot(candidate, [name])[name] for name in changes},
+    )
+    with transaction.atomic():
+        request.save()
+        audit.record(
+            organization=by.organization,
+            actor=by,
+            obj=kpi,
+            action="change_requested",
+            changes={name: [audit.snapshot(latest, [name])[name], value] for name, value in request.changes.items()},
+        )
+    return request
+
+
+def _require_approver(by: Membership, request: ChangeRequest) -> None:
+    if not access.is_kpi_manager(by, request.kpi):
+        raise PermissionDenied(_("The owner's manager or an administrator decides on this change."))
+    if request.requested_by_id == by.pk and not by.is_admin:
+        raise PermissionDenied(_("Someone above you decides on your own change request."))
+    if request.state != ChangeRequestState.PENDING:
+        raise Conflict(_("This change request was already %(state)s.") % {"state": request.get_state_display()})
+
+
+def change_request_approve(*, by: Membership, request: ChangeRequest, comment: str = "") -> KpiVersion:
+    """Approve: a new version of the KPI's rules, effective from the requested period. Earlier periods
+    keep being judged by the version in force then."""
+    orgs_access.require_writer(by)
+    _require_approver(by, request)
+    kpi = request.kpi
+    if kpi.versions.filter(effective_from__gte=request.effective_from).exists():
+        raise Conflict(_("A newer version already starts on or after %(date)s.") % {"date": request.effective_from})
+    version = _candidate(kpi, request.changes, request.effective_from)
+    version.created_by = by
+    with transaction.atomic():
+        version.save()
+        request.state, request.decided_by, request.decided_at = ChangeRequestState.APPROVED, by, timezone.now()
+        request.comment, request.version = (comment or "").strip(), version
+        request.save(update_fields=["state", "decided_by", "decided_at", "comment", "version"])
+        audit.record(
+            organization=by.organization,
+            actor=by,
+            obj=kpi,
+            action="change_approved",
+            changes={
+                "version": [version.number - 1, version.number],
+                "effective_from": [None, version.effective_from.isoformat()],
+            },
+        )
+    return version
+
+
+def change_request_reject(*, by: Membership, request: ChangeRequest, comment: str) -> ChangeRequest:
+    """Reject with a reason the requester can act on; the KPI keeps its rules."""
+    orgs_access.require_writer(by)
+    _require_approver(by, request)
+    if not (comment or "").strip():
+        raise ValidationError("comment", _("Say why the change is rejected."))
+    with transaction.atomic():
+        request.state, request.decided_by, request.decided_at = ChangeRequestState.REJECTED, by, timezone.now()
+        request.comment = comment.strip()
+        request.save(update_fields=["state", "decided_by", "decided_at", "comment"])
+        audit.record(
+            organization=by.organization,
+            actor=by,
+            obj=request.kpi,
+            action="change_rejected",
+            changes={"comment": [None, request.comment]},
+        )
+    return request

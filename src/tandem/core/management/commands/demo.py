@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tandem.orgs import demo
 
@@ -56,40 +57,39 @@ class Command(BaseCommand):
         hosts = ["*"] if host in ("0.0.0.0", "::") else [host, "127.0.0.1", "localhost"]
         env.setdefault("ALLOWED_HOSTS", ",".join(hosts))
         tandem = [sys.executable, "-m", "tandem.cli"]
+        # Each child leads its own process group, so a stop reaches its own sub-processes (granian's
+        # workers) and a Ctrl-C is delivered once, by us, rather than twice.
         children = [
-            subprocess.Popen([*tandem, "worker"], env=env),
+            subprocess.Popen([*tandem, "worker"], env=env, start_new_session=True),
             subprocess.Popen(
-                [
-                    *tandem,
-                    "serve",
-                    "--host",
-                    host,
-                    "--port",
-                    str(port),
-                    "--workers",
-                    "1",
-                    "--skip-collectstatic",
-                ],
+                [*tandem, "serve", "--host", host, "--port", str(port), "--workers", "1", "--skip-collectstatic"],
                 env=env,
+                start_new_session=True,
             ),
         ]
 
-        def stop(*_args: Any) -> None:
+        def signal_all(sig: int) -> None:
             for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, sig)
 
-        signal.signal(signal.SIGTERM, stop)
+        def on_term(*_args: Any) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, on_term)
+        interrupted = False
         try:
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
-        stop()
+            interrupted = True
+        signal_all(signal.SIGINT)
         deadline = time.monotonic() + 10
         for child in children:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
+        # Whatever is left of either group (a stuck worker process) is stopped for good.
+        signal_all(signal.SIGKILL)
+        if not interrupted:
+            raise CommandError(f"The web server or the worker stopped on its own (is port {port} free?); see above.")
         self.stdout.write("Tandem stopped.")
