@@ -290,3 +290,70 @@ def test_data_point_list(api, salesperson, revenue):
     listed = body(client.get(f"/api/v1/data-points?kpi={revenue['id']}"))
     assert listed["count"] == 1 and listed["items"][0]["value"] == "7.000000"
     assert listed["items"][0]["period_start"] == str(datetime.date(2026, 9, 1))
+
+
+def test_watermelon_flag_names_the_red_guardrail_and_how_far(api, sales_manager, salesperson):
+    client = api(sales_manager)
+    inventory = body(
+        post(
+            client,
+            "/api/v1/kpis",
+            {
+                "key": "inventory_days",
+                "name": "Inventory days",
+                "direction": "lower",
+                "aggregation": "last",
+                "target": "45",
+                "threshold_mode": "absolute",
+                "amber_threshold": "45",
+                "red_threshold": "60",
+            },
+        )
+    )
+    sales = body(
+        post(
+            client,
+            "/api/v1/kpis",
+            {
+                "key": "units_sold",
+                "name": "Units sold",
+                "target": "1000",
+                "red_threshold": "90",
+                "guardrails": [inventory["id"]],
+            },
+        )
+    )
+    assert sales["guardrails"] == [inventory["id"]]
+    post(
+        client,
+        "/api/v1/data-points",
+        {
+            "points": [
+                {"kpi": "units_sold", "date": "2026-11-10", "value": "1100", "source_key": "a"},
+                {"kpi": "inventory_days", "date": "2026-11-20", "value": "75", "source_key": "b"},
+            ]
+        },
+    )
+    health = body(client.get(f"/api/v1/kpis/{sales['id']}/health?until=2026-11-24"))
+    assert health["status"] == "green"
+    assert health["guardrails"][0]["status"] == "red"
+    assert health["watermelon"] == (
+        "Units sold is on target, but Inventory days is red at 75 (25% beyond its red line of 60)."
+    )
+    # Once the guardrail recovers, the flag goes.
+    post(
+        client,
+        "/api/v1/data-points",
+        {"points": [{"kpi": "inventory_days", "date": "2026-11-23", "value": "40", "source_key": "c"}]},
+    )
+    assert body(client.get(f"/api/v1/kpis/{sales['id']}/health?until=2026-11-24"))["watermelon"] is None
+
+
+def test_guardrails_must_be_visible_kpis_and_not_itself(api, sales_manager, revenue):
+    client = api(sales_manager)
+    unknown = client.patch(f"/api/v1/kpis/{revenue['id']}", {"guardrails": [999999]}, content_type="application/json")
+    assert unknown.status_code == 422 and body(unknown)["errors"][0]["field"] == "guardrails"
+    itself = client.patch(
+        f"/api/v1/kpis/{revenue['id']}", {"guardrails": [revenue["id"]]}, content_type="application/json"
+    )
+    assert itself.status_code == 422 and "itself" in body(itself)["errors"][0]["message"]

@@ -36,7 +36,7 @@ def kpi_list(
 ):
     return selectors.kpis(
         membership=_me(request), team_id=team, owner_id=owner, state=state, risk_level=risk, search=q
-    ).prefetch_related("versions")
+    ).prefetch_related("versions", "guardrails")
 
 
 @router.post("/kpis", response={201: schemas.KpiOut})
@@ -148,3 +148,32 @@ def change_request_reject(request: HttpRequest, request_id: Id, payload: schemas
     found = selectors.change_request_get(membership=_me(request), request_id=request_id)
     services.change_request_reject(by=_me(request), request=found, comment=payload.comment)
     return selectors.change_request_get(membership=_me(request), request_id=request_id)
+
+
+@router.get("/kpis/{kpi_id}/health", response=schemas.HealthOut)
+def kpi_health(request: HttpRequest, kpi_id: Id, until: datetime.date | None = None):
+    """The current period's status and each guardrail's, with the watermelon warning when it applies."""
+    kpi = selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+    today = until or local_today(kpi.organization.tz)
+    report = selectors.watermelon(membership=_me(request), kpi=kpi, today=today)
+    own = report["kpi"]
+    return {
+        "period": own["period"],
+        "value": own["value"],
+        "target": own["target"],
+        "status": own["status"],
+        "watermelon": report["watermelon"],
+        "guardrails": [
+            {
+                "id": g["kpi"].pk,
+                "key": g["kpi"].key,
+                "name": g["kpi"].name,
+                "period": g["period"],
+                "value": g["value"],
+                "target": g["target"],
+                "status": g["status"],
+                "red_line": g["red_line"],
+            }
+            for g in report["guardrails"]
+        ],
+    }

@@ -50,8 +50,13 @@ class KpiOut(Schema):
     risk_level: RiskLevel
     risk_notes: str
     state: KpiState
+    guardrails: list[int]
     version: VersionOut
     versions: list[VersionOut]
+
+    @staticmethod
+    def resolve_guardrails(obj) -> list[int]:
+        return sorted(g.pk for g in obj.guardrails.all())
 
     @staticmethod
     def resolve_version(obj):
@@ -83,6 +88,7 @@ class KpiFields(In):
     red_threshold: Amount | None = None
     band_low: Amount | None = None
     band_high: Amount | None = None
+    guardrails: list[Id] | None = Field(None, description="KPIs whose health must hold while this one is pushed")
 
 
 class KpiIn(KpiFields):
@@ -178,3 +184,23 @@ class ChangeRequestOut(Schema):
     @staticmethod
     def resolve_version(obj) -> int | None:
         return obj.version.number if obj.version_id else None
+
+
+class GuardrailOut(Schema):
+    id: int
+    key: str
+    name: str
+    period: str
+    value: Decimal | None
+    target: Decimal | None
+    status: str
+    red_line: Decimal | None
+
+
+class HealthOut(Schema):
+    period: str
+    value: Decimal | None
+    target: Decimal | None
+    status: str
+    guardrails: list[GuardrailOut]
+    watermelon: str | None = Field(None, description="Set when the KPI is green while a guardrail is red")

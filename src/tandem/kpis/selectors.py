@@ -8,11 +8,13 @@ from typing import Any
 
 from django.db.models import Avg, ExpressionWrapper, F, IntegerField, Max, Min, Q, QuerySet, Sum, Window
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber, TruncMonth, TruncWeek
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from tandem.core.errors import NotFound
 from tandem.core.periods import Grain, Period, last_n, period_of, periods_between
 from tandem.kpis.models import ChangeRequest, DataPoint, Kpi, KpiVersion, Visibility
-from tandem.kpis.status import Rule, status
+from tandem.kpis.status import Rule, lines, status
 from tandem.orgs.models import Membership, Team
 
 
@@ -169,7 +171,7 @@ def _change(now: Decimal | None, then: Decimal | None) -> tuple[Decimal | None, 
     return delta, percent
 
 
-def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> list[dict[str, object]]:
+def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> list[dict[str, Any]]:
     """The last ``count`` periods of a KPI at ``grain``, newest last: value, target, status, and the
     change against the previous period and the same period a year before."""
     fiscal = kpi.organization.fiscal_year_start_month
@@ -256,3 +258,57 @@ def change_request_get(*, membership: Membership, request_id: int) -> ChangeRequ
     if found is None:
         raise NotFound()
     return found
+
+
+def kpi_now(*, kpi: Kpi, today: datetime.date) -> dict[str, Any]:
+    """The KPI's current period at its own frequency: value, target, status and its red line."""
+    version = version_on(kpi, today)
+    row = kpi_periods(kpi=kpi, grain=version.frequency, count=1, today=today)[0]
+    rule = Rule(
+        version.direction,
+        version.threshold_mode,
+        version.amber_threshold,
+        version.red_threshold,
+        version.band_low,
+        version.band_high,
+    )
+    found = lines(rule, row["target"])
+    return row | {"red_line": found[1] if found else None, "direction": version.direction}
+
+
+def _number(value: Decimal) -> str:
+    """A value as people read it in the active language: no trailing zeros, local separators."""
+    return number_format(Decimal(f"{value.normalize():f}"), force_grouping=True)
+
+
+def watermelon(*, membership: Membership, kpi: Kpi, today: datetime.date) -> dict[str, Any]:
+    """This KPI's health against its guardrails. It is a watermelon — green outside, red inside — when it
+    is green in the current period while at least one guardrail is red; the message says which and how far."""
+    own = kpi_now(kpi=kpi, today=today)
+    guards = []
+    for guard in (
+        kpis(membership=membership).filter(pk__in=[g.pk for g in kpi.guardrails.all()]).prefetch_related("versions")
+    ):
+        guards.append({"kpi": guard, **kpi_now(kpi=guard, today=today)})
+    red = [g for g in guards if g["status"] == "red"]
+    message = None
+    if own["status"] == "green" and red:
+        parts = []
+        for g in red:
+            value, line = g["value"], g["red_line"]
+            beyond = ""
+            if isinstance(value, Decimal) and isinstance(line, Decimal) and line:
+                beyond = _(" (%(pct)s%% beyond its red line of %(line)s)") % {
+                    "pct": (abs(value - line) / abs(line) * 100).quantize(Decimal("1")),
+                    "line": _number(line),
+                }
+            parts.append(
+                _("%(name)s is red at %(value)s%(beyond)s")
+                % {
+                    "name": g["kpi"].name,
+                    "value": _number(value) if isinstance(value, Decimal) else value,
+                    "beyond": beyond,
+                }
+            )
+        message = _("%(kpi)s is on target, but %(guards)s.") % {"kpi": kpi.name, "guards": "; ".join(parts)}
+    return {"kpi": own, "guardrails": guards, "watermelon": message}

@@ -121,6 +121,19 @@ def _apply_definition(by: Membership, kpi: Kpi, fields: dict[str, Any]) -> None:
         setattr(kpi, name, value)
 
 
+def _guardrails(by: Membership, kpi: Kpi, ids: list[int] | None) -> list[Kpi]:
+    """The guardrail KPIs by id: visible to the author, in the organization, and not the KPI itself."""
+    if ids is None:
+        raise ValidationError("guardrails", _("Give a list of KPI ids, or [] for none."))
+    found = list(selectors.kpis(membership=by).filter(pk__in=ids))
+    missing = set(ids) - {g.pk for g in found}
+    if missing:
+        raise ValidationError("guardrails", _("No such KPI: %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))})
+    if kpi.pk and kpi.pk in ids:
+        raise ValidationError("guardrails", _("A KPI cannot guard itself."))
+    return found
+
+
 def _check_key_free(kpi: Kpi) -> None:
     if Kpi.objects.for_org(kpi.organization_id).filter(key=kpi.key).exclude(pk=kpi.pk).exists():
         raise ValidationError("key", _("Another KPI already uses the key %(key)s.") % {"key": kpi.key})
@@ -129,10 +142,12 @@ def _check_key_free(kpi: Kpi) -> None:
 def kpi_create(*, by: Membership, **changes: Any) -> Kpi:
     """A new draft KPI with its first version. The owner defaults to the author."""
     access.require_kpi_author(by)
+    guardrail_ids = changes.pop("guardrails", [])
     definition, rules = _split(changes)
     definition.setdefault("owner", by.pk)
     kpi = Kpi(organization=by.organization)
     _apply_definition(by, kpi, definition)
+    guardrails = _guardrails(by, kpi, guardrail_ids)
     version = KpiVersion(organization=by.organization, number=1, effective_from=BEGINNING, created_by=by, **rules)
     _check_key_free(kpi)
     _clean(kpi)
@@ -140,9 +155,11 @@ def kpi_create(*, by: Membership, **changes: Any) -> Kpi:
     _check_rule(version)
     with transaction.atomic():
         kpi.save()
+        kpi.guardrails.set(guardrails)
         version.kpi = kpi
         version.save()
         after = audit.snapshot(kpi, DEFINITION_FIELDS) | audit.snapshot(version, RULE_FIELDS)
+        after["guardrails"] = sorted(g.pk for g in guardrails)
         audit.record(organization=by.organization, actor=by, obj=kpi, action="created", changes=audit.diff({}, after))
     return kpi
 
@@ -153,6 +170,7 @@ def kpi_update(*, by: Membership, kpi: Kpi, **changes: Any) -> Kpi:
     access.require_can_edit(by, kpi)
     if kpi.state == KpiState.ARCHIVED:
         raise Conflict(_("This KPI is archived; it can no longer change."))
+    guardrails = _guardrails(by, kpi, changes.pop("guardrails")) if "guardrails" in changes else None
     definition, rules = _split(changes)
     if rules and kpi.state != KpiState.DRAFT:
         raise Conflict(
@@ -163,6 +181,7 @@ def kpi_update(*, by: Membership, kpi: Kpi, **changes: Any) -> Kpi:
         )
     version = kpi.versions.get(number=1) if rules else None
     before = audit.snapshot(kpi, DEFINITION_FIELDS) | (audit.snapshot(version, RULE_FIELDS) if version else {})
+    before["guardrails"] = sorted(g.pk for g in kpi.guardrails.all())
     _apply_definition(by, kpi, definition)
     _check_key_free(kpi)
     _clean(kpi)
@@ -175,7 +194,10 @@ def kpi_update(*, by: Membership, kpi: Kpi, **changes: Any) -> Kpi:
         kpi.save()
         if version is not None:
             version.save()
+        if guardrails is not None:
+            kpi.guardrails.set(guardrails)
         after = audit.snapshot(kpi, DEFINITION_FIELDS) | (audit.snapshot(version, RULE_FIELDS) if version else {})
+        after["guardrails"] = sorted(g.pk for g in kpi.guardrails.all())
         audit.record(
             organization=by.organization, actor=by, obj=kpi, action="updated", changes=audit.diff(before, after)
         )
