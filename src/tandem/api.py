@@ -6,16 +6,19 @@ Every error is JSON: ``{"detail": "…", "errors": [{"field": "…", "message": 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
-from tandem.core.errors import DomainError
+from tandem.core.errors import DomainError, ValidationError
 from tandem.orgs import selectors, services
 from tandem.orgs.keys import TOKEN_PREFIX
 from tandem.orgs.models import Membership
@@ -57,12 +60,44 @@ class SessionMembershipAuth(SessionAuth):
         return None
 
 
+def _refuse_nul(value: Any, where: str) -> None:
+    """PostgreSQL text cannot hold NUL characters; refuse them at the door with the field's name."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError(where, _("Text may not contain NUL characters."))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, where)
+            _refuse_nul(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_nul(item, f"{where}.{index}")
+
+
+class StrictParser(Parser):
+    """JSON bodies and query strings, with readable errors for broken JSON and NUL characters."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            data = json.loads(request.body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValidationError("body", _("The request body is not valid JSON: %(error)s") % {"error": exc}) from None
+        _refuse_nul(data, "")
+        return data
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> Any:
+        parsed = super().parse_querydict(data, list_fields, request)
+        _refuse_nul(parsed, "")
+        return parsed
+
+
 api = NinjaAPI(
     title="Tandem API",
     version="1",
     description="KPIs and OKRs on one screen. Authenticate with `Authorization: Bearer <token>` "
     "(create one under Settings → API tokens or with `tandem token create`).",
     auth=[BearerTokenAuth(), SessionMembershipAuth()],
+    parser=StrictParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -101,6 +136,9 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):
+        # Ninja wraps the parser's errors ("Cannot parse request body"); ours say which field and why.
+        return on_domain_error(request, exc.__cause__)
     return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
 

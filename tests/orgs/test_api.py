@@ -285,3 +285,13 @@ def test_people_count_query_count_is_constant(api, admin, django_assert_max_num_
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/people?limit=1000")
     assert body(response)["count"] == Membership.objects.for_org(admin.organization).filter(is_active=True).count()
+
+
+def test_nul_characters_and_broken_json_are_field_errors(api, admin):
+    client = api(admin)
+    nul = client.post("/api/v1/teams", '{"name": "Bad\\u0000Team"}', content_type="application/json")
+    assert nul.status_code == 422 and body(nul)["errors"][0]["field"] == "name"
+    broken = client.post("/api/v1/teams", '{"name": ', content_type="application/json")
+    assert broken.status_code == 422 and body(broken)["errors"][0]["field"] == "body"
+    query = client.get("/api/v1/people?q=a%00b")
+    assert query.status_code == 422 and body(query)["errors"][0]["field"] == "q"
