@@ -83,13 +83,43 @@ UI_BODIES: dict[str, dict] = {
     },
     "token_revoke": {},
     "password_change": {},
+    "kpi_create": {
+        "name": "Matrix KPI",
+        "key": "matrix_kpi",
+        "owner": "{person_id}",
+        "unit_kind": "number",
+        "frequency": "month",
+        "aggregation": "sum",
+        "direction": "higher",
+        "target": "10",
+        "threshold_mode": "percent",
+        "red_threshold": "90",
+        "visibility": "public",
+        "risk_level": "none",
+    },
+    "kpi_record": {"date": "2026-11-02", "value": "5"},
+    "kpi_submit": {},
+    "kpi_change_request": {"target": "9", "reason": "matrix"},
+    "change_request_approve": {"comment": "ok"},
+    "change_request_reject": {"comment": "no"},
 }
 # UI routes that accept only POST.
-UI_POST_ONLY = {"team_delete", "invitation_revoke", "organization_switch", "token_revoke"}
+UI_POST_ONLY = {
+    "team_delete",
+    "invitation_revoke",
+    "organization_switch",
+    "token_revoke",
+    "kpi_record",
+    "kpi_submit",
+    "kpi_change_request",
+    "change_request_approve",
+    "change_request_reject",
+}
 # UI routes that only ever read (a POST to them is not a write path).
 UI_READ_ONLY = {
     "home",
     "kpis",
+    "kpi_detail",
     "okrs",
     "boards",
     "insights",

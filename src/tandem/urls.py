@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 from tandem.api import api
 from tandem.core import views as core_views
 from tandem.core.ids import IdConverter
+from tandem.kpis import views as kpi_views
 from tandem.orgs import views as org_views
 
 register_converter(IdConverter, "id")
@@ -19,7 +20,24 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("healthz", core_views.healthz, name="healthz"),
-    path("kpis/", core_views.coming_soon, {"section": "kpis"}, name="kpis"),
+    path("kpis/", kpi_views.kpi_list, name="kpis"),
+    path("kpis/new/", kpi_views.kpi_create, name="kpi_create"),
+    path("kpis/<id:kpi_id>/", kpi_views.kpi_detail, name="kpi_detail"),
+    path("kpis/<id:kpi_id>/record/", kpi_views.kpi_record, name="kpi_record"),
+    path("kpis/<id:kpi_id>/submit/", kpi_views.kpi_submit, name="kpi_submit"),
+    path("kpis/<id:kpi_id>/change-request/", kpi_views.kpi_change_request, name="kpi_change_request"),
+    path(
+        "change-requests/<id:request_id>/approve/",
+        kpi_views.change_request_decide,
+        {"decision": "approve"},
+        name="change_request_approve",
+    ),
+    path(
+        "change-requests/<id:request_id>/reject/",
+        kpi_views.change_request_decide,
+        {"decision": "reject"},
+        name="change_request_reject",
+    ),
     path("okrs/", core_views.coming_soon, {"section": "okrs"}, name="okrs"),
     path("boards/", core_views.coming_soon, {"section": "boards"}, name="boards"),
     path("insights/", core_views.coming_soon, {"section": "insights"}, name="insights"),

@@ -12,6 +12,8 @@ SECTIONS = {
     "invitations": "people",
     "password_change": "settings",
     "password_change_done": "settings",
+    "kpi_detail": "kpis",
+    "kpi_create": "kpis",
 }
 
 

@@ -122,37 +122,62 @@ def _key_to_start(grain: str, key: object, fiscal_start_month: int) -> datetime.
     return key
 
 
-AGGREGATES = {"sum": Sum, "avg": Avg, "min": Min, "max": Max}
+def values_by_kpi(
+    *,
+    organization_id: int,
+    fiscal: int,
+    aggregations: dict[int, str],
+    grain: str,
+    first: datetime.date,
+    last: datetime.date,
+) -> dict[int, dict[Period, Decimal]]:
+    """Each period's value for several KPIs at once (``aggregations``: KPI id → sum/avg/last/min/max),
+    aggregated in the database: one query for the "last" KPIs and one for all the others."""
+    key = _period_key(grain, fiscal)
+    points = DataPoint.objects.for_org(organization_id).filter(date__gte=first, date__lte=last)
+    values: dict[int, dict[Period, Decimal]] = {kpi_id: {} for kpi_id in aggregations}
+    rows: list[tuple[int, object, object]] = []
+    last_ids = [kpi_id for kpi_id, how in aggregations.items() if how == "last"]
+    other_ids = [kpi_id for kpi_id, how in aggregations.items() if how != "last"]
+    if last_ids:
+        rows.extend(
+            points.filter(kpi_id__in=last_ids)
+            .annotate(
+                period_key=key,
+                rank=Window(RowNumber(), partition_by=[F("kpi_id"), key], order_by=[F("date").desc(), F("id").desc()]),
+            )
+            .filter(rank=1)
+            .values_list("kpi_id", "period_key", "value")
+        )
+    if other_ids:
+        for kpi_id, period_key, total, mean, low, high in (
+            points.filter(kpi_id__in=other_ids)
+            .annotate(period_key=key)
+            .values("kpi_id", "period_key")
+            .annotate(total=Sum("value"), mean=Avg("value"), low=Min("value"), high=Max("value"))
+            .values_list("kpi_id", "period_key", "total", "mean", "low", "high")
+        ):
+            chosen = {"sum": total, "avg": mean, "min": low, "max": high}[aggregations[kpi_id]]
+            rows.append((kpi_id, period_key, chosen))
+    for kpi_id, period_key, value in rows:
+        start = _key_to_start(grain, period_key, fiscal)
+        period = period_of(grain, start, fiscal_start_month=fiscal)
+        values[kpi_id][period] = Decimal(value).quantize(Decimal("0.000001"))  # type: ignore[arg-type]
+    return values
 
 
 def period_values(
     *, kpi: Kpi, grain: str, first: datetime.date, last: datetime.date, aggregation: str
 ) -> dict[Period, Decimal]:
-    """Each period's value from the KPI's data points between two days, aggregated in the database."""
-    fiscal = kpi.organization.fiscal_year_start_month
-    key = _period_key(grain, fiscal)
-    points = DataPoint.objects.for_org(kpi.organization_id).filter(kpi=kpi, date__gte=first, date__lte=last)
-    if aggregation == "last":
-        rows = (
-            points.annotate(
-                period_key=key,
-                rank=Window(RowNumber(), partition_by=[key], order_by=[F("date").desc(), F("id").desc()]),
-            )
-            .filter(rank=1)
-            .values_list("period_key", "value")
-        )
-    else:
-        rows = (
-            points.annotate(period_key=key)
-            .values("period_key")
-            .annotate(result=AGGREGATES[aggregation]("value"))
-            .values_list("period_key", "result")
-        )
-    values: dict[Period, Decimal] = {}
-    for period_key, value in rows:
-        start = _key_to_start(grain, period_key, fiscal)
-        values[period_of(grain, start, fiscal_start_month=fiscal)] = Decimal(value).quantize(Decimal("0.000001"))
-    return values
+    """Each period's value from one KPI's data points between two days, aggregated in the database."""
+    return values_by_kpi(
+        organization_id=kpi.organization_id,
+        fiscal=kpi.organization.fiscal_year_start_month,
+        aggregations={kpi.pk: aggregation},
+        grain=grain,
+        first=first,
+        last=last,
+    )[kpi.pk]
 
 
 GRAIN_ORDER = [Grain.DAY, Grain.WEEK, Grain.MONTH, Grain.QUARTER, Grain.YEAR]
@@ -312,3 +337,51 @@ def watermelon(*, membership: Membership, kpi: Kpi, today: datetime.date) -> dic
             )
         message = _("%(kpi)s is on target, but %(guards)s.") % {"kpi": kpi.name, "guards": "; ".join(parts)}
     return {"kpi": own, "guardrails": guards, "watermelon": message}
+
+
+SPARK_PERIODS = 12
+
+
+def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date) -> list[dict[str, Any]]:
+    """For a page of KPIs (versions prefetched): the current period's value, target and status, and the
+    last twelve values for a sparkline. Two queries per distinct frequency on the page, whatever its size."""
+    if not kpis_page:
+        return []
+    organization = kpis_page[0].organization
+    fiscal = organization.fiscal_year_start_month
+    current = {kpi.pk: version_on(kpi, today) for kpi in kpis_page}
+    by_frequency: dict[str, list[Kpi]] = {}
+    for kpi in kpis_page:
+        by_frequency.setdefault(current[kpi.pk].frequency, []).append(kpi)
+    rows: dict[int, dict[str, Any]] = {}
+    for frequency, group in by_frequency.items():
+        periods = last_n(frequency, today, SPARK_PERIODS, fiscal_start_month=fiscal)
+        values = values_by_kpi(
+            organization_id=organization.pk,
+            fiscal=fiscal,
+            aggregations={kpi.pk: current[kpi.pk].aggregation for kpi in group},
+            grain=frequency,
+            first=periods[0].start,
+            last=periods[-1].end - datetime.timedelta(days=1),
+        )
+        for kpi in group:
+            version = version_on(kpi, periods[-1].start)
+            rule = Rule(
+                version.direction,
+                version.threshold_mode,
+                version.amber_threshold,
+                version.red_threshold,
+                version.band_low,
+                version.band_high,
+            )
+            value = values[kpi.pk].get(periods[-1])
+            rows[kpi.pk] = {
+                "kpi": kpi,
+                "period": periods[-1].label,
+                "value": value,
+                "target": version.target,
+                "status": status(value, version.target, rule),
+                "spark": [values[kpi.pk].get(p) for p in periods],
+                "spark_labels": [p.label for p in periods],
+            }
+    return [rows[kpi.pk] for kpi in kpis_page]

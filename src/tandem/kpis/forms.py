@@ -1,0 +1,97 @@
+"""KPI forms: they collect input; the services validate and write it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.periods import Grain
+from tandem.kpis.models import Aggregation, Direction, Kpi, RiskLevel, ThresholdMode, UnitKind, Visibility
+from tandem.orgs.forms import set_choices
+from tandem.orgs.models import NAME_MAX, Membership
+from tandem.orgs.selectors import TeamNode
+
+
+def amount(label: Any, help_text: Any = "") -> forms.DecimalField:
+    """An optional value field with the precision values are stored with."""
+    return forms.DecimalField(label=label, max_digits=20, decimal_places=6, required=False, help_text=help_text)
+
+
+class KpiForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
+    key = forms.CharField(
+        label=_("Key"), max_length=60, help_text=_("Stable identifier for imports and the API, e.g. gross_margin.")
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, empty_value=None, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    unit_kind = forms.ChoiceField(label=_("Unit kind"), choices=UnitKind.choices)
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=Grain.choices, initial=Grain.MONTH)
+    aggregation = forms.ChoiceField(label=_("Aggregation"), choices=Aggregation.choices)
+    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
+    target = amount(_("Target"))
+    threshold_mode = forms.ChoiceField(
+        label=_("Thresholds are"), choices=ThresholdMode.choices, initial=ThresholdMode.PERCENT
+    )
+    amber_threshold = amount(_("Amber below (above) this"))
+    red_threshold = amount(_("Red below (above) this"))
+    band_low = amount(_("Band low"))
+    band_high = amount(_("Band high"))
+    visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices)
+    value_per_unit = amount(_("Value per unit"), help_text=_("Money one unit creates or costs."))
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    risk_notes = forms.CharField(label=_("Risk notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    guardrails = forms.TypedMultipleChoiceField(
+        label=_("Guardrail KPIs"),
+        coerce=int,
+        required=False,
+        help_text=_("KPIs whose health must hold while this one is pushed."),
+    )
+
+    def __init__(
+        self, *args: Any, people: list[Membership], teams: list[TeamNode], kpis: list[Kpi], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "owner", [(str(p.pk), p.display_name) for p in people])
+        set_choices(self, "team", [("", _("No team"))] + [(str(n.pk), "\u2003" * n.depth + n.name) for n in teams])
+        set_choices(self, "guardrails", [(str(k.pk), k.name) for k in kpis])
+
+    def cleaned_changes(self) -> dict[str, Any]:
+        """The form's data as service arguments (blank strings for optional codes, None for blank numbers)."""
+        data = dict(self.cleaned_data)
+        data["currency"] = (data.get("currency") or "").upper()
+        return data
+
+
+class DataPointForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.DecimalField(label=_("Value"), max_digits=20, decimal_places=6)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class ChangeRequestForm(forms.Form):
+    target = amount(_("New target"))
+    amber_threshold = amount(_("New amber line"))
+    red_threshold = amount(_("New red line"))
+    effective_from = forms.DateField(
+        label=_("From the period of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: from the next period."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("target", "amber_threshold", "red_threshold")
+            if self.cleaned_data.get(name) is not None
+        }
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), max_length=5000, required=False)

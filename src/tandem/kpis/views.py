@@ -1,0 +1,231 @@
+"""KPI pages: the list with statuses and sparklines, a KPI's trend, data entry and change requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.core import selectors as core_selectors
+from tandem.core.errors import ValidationError
+from tandem.core.ids import parse_id
+from tandem.core.periods import local_today
+from tandem.core.views_helpers import form_status, member_required, run_form
+from tandem.kpis import access, forms, selectors, services
+from tandem.kpis.models import ChangeRequestState, Kpi, KpiState, RiskLevel
+from tandem.orgs import selectors as org_selectors
+from tandem.orgs.models import Membership, Role
+
+KPIS_PER_PAGE = 50
+
+
+def _me(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+@member_required
+def kpi_list(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    state = request.GET.get("state") or None
+    risk = request.GET.get("risk") or None
+    search = (request.GET.get("q") or "").strip()[:100]
+    kpis = selectors.kpis(
+        membership=me,
+        team_id=parse_id(request.GET.get("team")),
+        owner_id=me.pk if request.GET.get("mine") else None,
+        state=state if state in KpiState.values else None,
+        risk_level=risk if risk in RiskLevel.values else None,
+        search=search or None,
+    ).prefetch_related("versions")
+    page = Paginator(kpis, KPIS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.kpi_rows(kpis_page=list(page.object_list), today=local_today(me.organization.tz))
+    return render(
+        request,
+        "kpis/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "teams": org_selectors.flatten(org_selectors.team_tree(membership=me)),
+            "states": KpiState.choices,
+            "risks": RiskLevel.choices,
+            "filters": {
+                "state": state,
+                "risk": risk,
+                "q": search,
+                "team": request.GET.get("team"),
+                "mine": request.GET.get("mine"),
+            },
+            "can_create": me.can_write and me.role in (Role.ADMIN, Role.MANAGER),
+        },
+    )
+
+
+def _kpi_form(request: HttpRequest, me: Membership) -> forms.KpiForm:
+    return forms.KpiForm(
+        request.POST or None,
+        initial={"owner": me.pk},
+        people=list(org_selectors.people(membership=me)),
+        teams=org_selectors.flatten(org_selectors.team_tree(membership=me)),
+        kpis=list(selectors.kpis(membership=me)),
+    )
+
+
+@member_required
+def kpi_create(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    access.require_kpi_author(me)
+    form = _kpi_form(request, me)
+    kpi = run_form(request, form, lambda _data: services.kpi_create(by=me, **form.cleaned_changes()))
+    if kpi is not None:
+        messages.success(
+            request, _("%(name)s was created as a draft. Submit it when it is ready.") % {"name": kpi.name}
+        )
+        return redirect("kpi_detail", kpi_id=kpi.pk)
+    return render(request, "kpis/form.html", {"form": form}, status=form_status(form))
+
+
+@member_required
+def kpi_detail(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    me = _me(request)
+    return _render_detail(request, me, selectors.kpi_get(membership=me, kpi_id=kpi_id))
+
+
+def _render_detail(request: HttpRequest, me: Membership, kpi: Kpi, status: int = 200, **forms_: Any) -> HttpResponse:
+    today = local_today(me.organization.tz)
+    current = selectors.version_on(kpi, today)
+    grains = selectors.grains_for(current.frequency)
+    chosen = request.GET.get("grain") or ""
+    grain = chosen if chosen in grains else current.frequency
+    periods = selectors.kpi_periods(kpi=kpi, grain=grain, count=24 if grain in ("day", "week") else 12, today=today)
+    context = _detail_context(request, me, kpi, today, **forms_) | {
+        "grain": grain,
+        "grains": grains,
+        "periods": periods,
+        "chart": _chart(periods, kpi),
+    }
+    return render(request, "kpis/detail.html", context, status=status)
+
+
+def _detail_context(request: HttpRequest, me: Membership, kpi: Kpi, today: Any, **forms_: Any) -> dict[str, Any]:
+    can_edit = kpi.owner_id == me.pk or access.is_kpi_manager(me, kpi)
+    requests = list(selectors.change_requests(membership=me, kpi_id=kpi.pk)[:10])
+    return {
+        "kpi": kpi,
+        "version": selectors.version_on(kpi, today),
+        "versions": sorted(kpi.versions.all(), key=lambda v: v.number, reverse=True),
+        "health": selectors.watermelon(membership=me, kpi=kpi, today=today),
+        "change_requests": requests,
+        "can_edit": me.can_write and can_edit,
+        "can_decide": me.can_write and access.is_kpi_manager(me, kpi),
+        "data_form": forms_.get("data_form") or forms.DataPointForm(initial={"date": today}),
+        "change_form": forms_.get("change_form") or forms.ChangeRequestForm(),
+        "pending": next((r for r in requests if r.state == ChangeRequestState.PENDING), None),
+        "history": core_selectors.audit_history(membership=me, object_type="kpi", object_id=kpi.pk)[:30],
+    }
+
+
+def _chart(periods: list[dict[str, Any]], kpi: Kpi) -> dict[str, Any]:
+    """What the ECharts trend draws: values coloured by status, the target, and the amber and red lines."""
+    from tandem.kpis.status import Rule, lines
+
+    def number(value: Any) -> float | None:
+        return float(value) if value is not None else None
+
+    amber, red = [], []
+    for row in periods:
+        version = next(v for v in kpi.versions.all() if v.number == row["version"])
+        rule = Rule(
+            version.direction,
+            version.threshold_mode,
+            version.amber_threshold,
+            version.red_threshold,
+            version.band_low,
+            version.band_high,
+        )
+        found = lines(rule, row["target"])
+        amber.append(number(found[0]) if found else None)
+        red.append(number(found[1]) if found else None)
+    return {
+        "labels": [row["period"] for row in periods],
+        "values": [number(row["value"]) for row in periods],
+        "statuses": [row["status"] for row in periods],
+        "targets": [number(row["target"]) for row in periods],
+        "amber": amber,
+        "red": red,
+        "direction": selectors.version_on(kpi, periods[-1]["start"]).direction,
+        "names": {"value": _("Value"), "target": _("Target"), "amber": _("Amber line"), "red": _("Red line")},
+    }
+
+
+@require_POST
+@member_required
+def kpi_record(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    me = _me(request)
+    kpi = selectors.kpi_get(membership=me, kpi_id=kpi_id)
+    form = forms.DataPointForm(request.POST)
+
+    def record(data: dict[str, Any]) -> dict[str, int]:
+        point = {"kpi": kpi.pk, "date": data["date"].isoformat(), "value": str(data["value"]), "note": data["note"]}
+        try:
+            return services.data_points_record(by=me, source="manual", points=[point])
+        except ValidationError as exc:  # "points.0.value" is the form's "value"
+            errors = [{"field": e["field"].rsplit(".", 1)[-1], "message": e["message"]} for e in exc.errors]
+            raise ValidationError(errors=errors) from None
+
+    done = run_form(request, form, record)
+    if done is not None:
+        messages.success(request, _("The value was recorded."))
+        return redirect("kpi_detail", kpi_id=kpi.pk)
+    return _render_detail(request, me, kpi, status=422, data_form=form)
+
+
+@require_POST
+@member_required
+def kpi_submit(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    me = _me(request)
+    kpi = services.kpi_submit(by=me, kpi=selectors.kpi_get(membership=me, kpi_id=kpi_id))
+    messages.success(
+        request, _("%(name)s is active: its rules now change only through a change request.") % {"name": kpi.name}
+    )
+    return redirect("kpi_detail", kpi_id=kpi.pk)
+
+
+@require_POST
+@member_required
+def kpi_change_request(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    me = _me(request)
+    kpi = selectors.kpi_get(membership=me, kpi_id=kpi_id)
+    form = forms.ChangeRequestForm(request.POST)
+    created = run_form(
+        request,
+        form,
+        lambda data: services.change_request_create(
+            by=me, kpi=kpi, changes=form.changes(), reason=data["reason"], effective_from=data["effective_from"]
+        ),
+    )
+    if created is not None:
+        messages.success(request, _("Your change request was sent for approval."))
+        return redirect("kpi_detail", kpi_id=kpi.pk)
+    return _render_detail(request, me, kpi, status=422, change_form=form)
+
+
+@require_POST
+@member_required
+def change_request_decide(request: HttpRequest, request_id: int, decision: str) -> HttpResponse:
+    me = _me(request)
+    found = selectors.change_request_get(membership=me, request_id=request_id)
+    form = forms.DecisionForm(request.POST)
+    form.is_valid()
+    comment = form.cleaned_data.get("comment", "")
+    if decision == "approve":
+        services.change_request_approve(by=me, request=found, comment=comment)
+        messages.success(request, _("Approved: the new rules apply from %(date)s.") % {"date": found.effective_from})
+    else:
+        services.change_request_reject(by=me, request=found, comment=comment)
+        messages.success(request, _("Rejected; the KPI keeps its rules."))
+    return redirect("kpi_detail", kpi_id=found.kpi_id)
