@@ -150,7 +150,7 @@ def test_a_bad_row_rejects_the_whole_batch_and_lists_every_bad_row(api, salesper
     assert response.status_code == 422
     fields = [e["field"] for e in body(response)["errors"]]
     assert fields == ["points.1.kpi", "points.2.value", "points.3.source_key"]
-    assert not DataPoint.objects.for_org(salesperson.organization).exists()
+    assert not DataPoint.objects.for_org(salesperson.organization).filter(kpi_id=revenue["id"]).exists()
     assert AuditEvent.objects.for_org(salesperson.organization).count() == before
 
 

@@ -12,3 +12,9 @@ class KpisConfig(AppConfig):
         from tandem.kpis import selectors
 
         register_audited("kpi", lambda m, pk: selectors.kpi_get(membership=m, kpi_id=pk))
+
+        from tandem.kpis import demo as kpi_demo
+        from tandem.orgs import demo
+
+        if kpi_demo.load not in demo.EXTENSIONS:
+            demo.EXTENSIONS.append(kpi_demo.load)
