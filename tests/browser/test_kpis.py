@@ -71,3 +71,16 @@ def test_bad_value_is_shown_on_the_form(page_for, demo_site):
     page.get_by_label("Key").fill("Bad Key")
     page.get_by_role("button", name="Create draft KPI").click()
     expect(page.get_by_text("lower-case letters")).to_be_visible()
+
+
+def test_the_demo_watermelon_is_flagged_on_its_page(page_for, demo_site):
+    page = page_for()
+    sign_in(page, demo_site.url, "an.pham@lotus.example", demo.PASSWORD)
+    page.goto(f"{demo_site.url}/kpis/?mine=1")
+    page.get_by_role("link", name="Units shipped").click()
+    expect(page.locator("h1 .badge")).to_have_text("On target")
+    expect(page.get_by_role("alert")).to_contain_text("Units shipped is on target, but")
+    expect(page.get_by_role("alert")).to_contain_text("Stock days is red")
+    page.get_by_role("link", name="Month").click()
+    expect(page.locator("#kpi-trend canvas")).to_have_count(1)
+    screenshot(page, "kpi-watermelon")

@@ -196,6 +196,16 @@ def _change(now: Decimal | None, then: Decimal | None) -> tuple[Decimal | None, 
     return delta, percent
 
 
+def _summed_target(target: Decimal, frequency: str, period: Period, fiscal: int) -> Decimal:
+    """A summed KPI's target over a longer period: months tile quarters and years exactly, so their
+    targets add up; days and weeks do not tile months, so their target is spread by days."""
+    if frequency in (Grain.DAY, Grain.WEEK):
+        days = 1 if frequency == Grain.DAY else 7
+        return (target * period.days / days).quantize(Decimal("0.000001"))
+    inner = periods_between(frequency, period.start, period.end - datetime.timedelta(days=1), fiscal_start_month=fiscal)
+    return target * len([p for p in inner if p.start >= period.start])
+
+
 def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> list[dict[str, Any]]:
     """The last ``count`` periods of a KPI at ``grain``, newest last: value, target, status, and the
     change against the previous period and the same period a year before."""
@@ -214,10 +224,7 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
         version = version_on(kpi, period.start)
         target = version.target
         if target is not None and version.aggregation == "sum" and grain != version.frequency:
-            inner = periods_between(
-                version.frequency, period.start, period.end - datetime.timedelta(days=1), fiscal_start_month=fiscal
-            )
-            target = target * len([p for p in inner if p.start >= period.start])
+            target = _summed_target(target, version.frequency, period, fiscal)
         rule = Rule(
             version.direction,
             version.threshold_mode,

@@ -41,9 +41,7 @@
       legend: { data: [data.names.value, data.names.target, data.names.red], bottom: 0 },
       grid: { left: 48, right: 16, top: 16, bottom: 48 },
       xAxis: { type: "category", data: data.labels },
-      yAxis: { type: "value", scale: true,
-               min: (range) => range.min - (range.max - range.min || Math.abs(range.min) || 1) * 0.1,
-               max: (range) => range.max + (range.max - range.min || Math.abs(range.max) || 1) * 0.1 },
+      yAxis: { type: "value", scale: true, boundaryGap: ["10%", "10%"] },
       series,
     });
     window.addEventListener("resize", () => chart.resize());
