@@ -41,6 +41,15 @@ class KpiForm(forms.Form):
     red_threshold = amount(_("Red below (above) this"))
     band_low = amount(_("Band low"))
     band_high = amount(_("Band high"))
+    formula = forms.CharField(
+        label=_("Formula"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Leave empty for a measured KPI, or compute it from other KPIs' keys: "
+            "(net_revenue - cogs) / net_revenue * 100."
+        ),
+    )
     visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices)
     value_per_unit = amount(_("Value per unit"), help_text=_("Money one unit creates or costs."))
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)

@@ -125,6 +125,12 @@ class KpiVersion(TenantModel):
     red_threshold = amount(_("red from"), null=True, blank=True)
     band_low = amount(_("band low"), null=True, blank=True)
     band_high = amount(_("band high"), null=True, blank=True)
+    formula = models.CharField(
+        _("formula"),
+        max_length=500,
+        blank=True,
+        help_text=_("Computed from other KPIs by key, e.g. (net_revenue - cogs) / net_revenue * 100."),
+    )
     created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

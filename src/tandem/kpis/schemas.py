@@ -33,6 +33,7 @@ class VersionOut(Schema):
     red_threshold: Decimal | None
     band_low: Decimal | None
     band_high: Decimal | None
+    formula: str
 
 
 class KpiOut(Schema):
@@ -88,6 +89,7 @@ class KpiFields(In):
     red_threshold: Amount | None = None
     band_low: Amount | None = None
     band_high: Amount | None = None
+    formula: str | None = Field(None, max_length=500, description="e.g. (net_revenue - cogs) / net_revenue * 100")
     guardrails: list[Id] | None = Field(None, description="KPIs whose health must hold while this one is pushed")
 
 
@@ -112,6 +114,7 @@ class PeriodOut(Schema):
     change_percent: Decimal | None
     change_year: Decimal | None = Field(None, description="Against the same period a year before")
     change_year_percent: Decimal | None
+    problem: str | None = Field(None, description="Why a formula KPI has no value for this period")
 
 
 class PointIn(Schema):
@@ -154,6 +157,7 @@ class RuleChanges(In):
     red_threshold: Amount | None = None
     band_low: Amount | None = None
     band_high: Amount | None = None
+    formula: str | None = Field(None, max_length=500)
 
 
 class ChangeRequestIn(In):

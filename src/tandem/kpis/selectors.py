@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tandem.core.errors import NotFound
 from tandem.core.periods import Grain, Period, last_n, period_of, periods_between
+from tandem.kpis import formulas
 from tandem.kpis.models import ChangeRequest, DataPoint, Kpi, KpiVersion, Visibility
 from tandem.kpis.status import Rule, lines, status
 from tandem.orgs.models import Membership, Team
@@ -166,6 +167,50 @@ def values_by_kpi(
     return values
 
 
+def formula_values(
+    *,
+    kpi: Kpi,
+    formula: str,
+    grain: str,
+    first: datetime.date,
+    last: datetime.date,
+    today: datetime.date,
+    depth: int = 0,
+) -> tuple[dict[Period, Decimal | None], dict[Period, str]]:
+    """A formula KPI's value per period, from the period values of the KPIs it uses, and the reason
+    for each period it cannot compute (division by zero, …)."""
+    fiscal = kpi.organization.fiscal_year_start_month
+    inputs = list(
+        Kpi.objects.for_org(kpi.organization_id)
+        .filter(key__in=formulas.referenced_keys(formula))
+        .prefetch_related("versions")
+    )
+    plain = {k.pk: version_on(k, today).aggregation for k in inputs if not version_on(k, today).formula}
+    by_id = values_by_kpi(
+        organization_id=kpi.organization_id, fiscal=fiscal, aggregations=plain, grain=grain, first=first, last=last
+    )
+    by_key: dict[str, dict[Period, Decimal | None]] = {k.key: dict(by_id[k.pk]) for k in inputs if k.pk in plain}
+    for nested in inputs:
+        if nested.pk not in plain and depth < 5:
+            by_key[nested.key] = formula_values(
+                kpi=nested,
+                formula=version_on(nested, today).formula,
+                grain=grain,
+                first=first,
+                last=last,
+                today=today,
+                depth=depth + 1,
+            )[0]
+    values: dict[Period, Decimal | None] = {}
+    problems: dict[Period, str] = {}
+    for period in periods_between(grain, first, last, fiscal_start_month=fiscal):
+        try:
+            values[period] = formulas.evaluate(formula, {key: series.get(period) for key, series in by_key.items()})
+        except formulas.FormulaError as exc:
+            values[period], problems[period] = None, str(exc)
+    return values, problems
+
+
 def period_values(
     *, kpi: Kpi, grain: str, first: datetime.date, last: datetime.date, aggregation: str
 ) -> dict[Period, Decimal]:
@@ -212,13 +257,16 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
     fiscal = kpi.organization.fiscal_year_start_month
     periods = last_n(grain, today, count, fiscal_start_month=fiscal)
     year_before = period_of(grain, periods[0].start - datetime.timedelta(days=366), fiscal_start_month=fiscal)
-    values = period_values(
-        kpi=kpi,
-        grain=grain,
-        first=min(year_before.start, periods[0].previous().start),
-        last=periods[-1].end - datetime.timedelta(days=1),
-        aggregation=version_on(kpi, periods[-1].start).aggregation,
-    )
+    latest = version_on(kpi, periods[-1].start)
+    first, last = min(year_before.start, periods[0].previous().start), periods[-1].end - datetime.timedelta(days=1)
+    problems: dict[Period, str] = {}
+    values: dict[Period, Decimal | None]
+    if latest.formula:
+        values, problems = formula_values(
+            kpi=kpi, formula=latest.formula, grain=grain, first=first, last=last, today=today
+        )
+    else:
+        values = dict(period_values(kpi=kpi, grain=grain, first=first, last=last, aggregation=latest.aggregation))
     rows = []
     for period in periods:
         version = version_on(kpi, period.start)
@@ -251,6 +299,7 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
                 "change_percent": change_pct,
                 "change_year": yoy,
                 "change_year_percent": yoy_pct,
+                "problem": problems.get(period),
             }
         )
     return rows
@@ -351,26 +400,69 @@ SPARK_PERIODS = 12
 
 def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date) -> list[dict[str, Any]]:
     """For a page of KPIs (versions prefetched): the current period's value, target and status, and the
-    last twelve values for a sparkline. Two queries per distinct frequency on the page, whatever its size."""
+    last twelve values for a sparkline. Two queries per distinct frequency on the page, plus two for the
+    inputs of formula KPIs, whatever the number of KPIs."""
     if not kpis_page:
         return []
     organization = kpis_page[0].organization
     fiscal = organization.fiscal_year_start_month
     current = {kpi.pk: version_on(kpi, today) for kpi in kpis_page}
+    formula_keys = {key for v in current.values() if v.formula for key in formulas.referenced_keys(v.formula)}
+    inputs = (
+        {k.key: k for k in Kpi.objects.for_org(organization).filter(key__in=formula_keys).prefetch_related("versions")}
+        if formula_keys
+        else {}
+    )
     by_frequency: dict[str, list[Kpi]] = {}
     for kpi in kpis_page:
         by_frequency.setdefault(current[kpi.pk].frequency, []).append(kpi)
     rows: dict[int, dict[str, Any]] = {}
     for frequency, group in by_frequency.items():
         periods = last_n(frequency, today, SPARK_PERIODS, fiscal_start_month=fiscal)
-        values = values_by_kpi(
-            organization_id=organization.pk,
-            fiscal=fiscal,
-            aggregations={kpi.pk: current[kpi.pk].aggregation for kpi in group},
-            grain=frequency,
-            first=periods[0].start,
-            last=periods[-1].end - datetime.timedelta(days=1),
+        first, last = periods[0].start, periods[-1].end - datetime.timedelta(days=1)
+        aggregations = {kpi.pk: current[kpi.pk].aggregation for kpi in group if not current[kpi.pk].formula}
+        for kpi in group:
+            for key in formulas.referenced_keys(current[kpi.pk].formula) if current[kpi.pk].formula else ():
+                source = inputs.get(key)
+                if source is not None and not version_on(source, today).formula:
+                    aggregations[source.pk] = version_on(source, today).aggregation
+        values: dict[int, dict[Period, Any]] = dict(
+            values_by_kpi(
+                organization_id=organization.pk,
+                fiscal=fiscal,
+                aggregations=aggregations,
+                grain=frequency,
+                first=first,
+                last=last,
+            )
         )
+        for kpi in group:
+            formula = current[kpi.pk].formula
+            if not formula:
+                continue
+            series: dict[str, dict[Period, Any]] = {}
+            for key in formulas.referenced_keys(formula):
+                source = inputs.get(key)
+                if source is None:
+                    series[key] = {}
+                elif version_on(source, today).formula:  # a formula of formulas: rare, computed on its own
+                    series[key] = formula_values(
+                        kpi=source,
+                        formula=version_on(source, today).formula,
+                        grain=frequency,
+                        first=first,
+                        last=last,
+                        today=today,
+                    )[0]
+                else:
+                    series[key] = values[source.pk]
+            computed: dict[Period, Any] = {}
+            for period in periods:
+                try:
+                    computed[period] = formulas.evaluate(formula, {k: s.get(period) for k, s in series.items()})
+                except formulas.FormulaError:
+                    computed[period] = None
+            values[kpi.pk] = computed
         for kpi in group:
             version = version_on(kpi, periods[-1].start)
             rule = Rule(

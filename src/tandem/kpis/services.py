@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tandem.core import audit
 from tandem.core.errors import Conflict, DomainError, PermissionDenied, ValidationError
 from tandem.core.periods import period_of
-from tandem.kpis import access, selectors
+from tandem.kpis import access, formulas, selectors
 from tandem.kpis.models import (
     ChangeRequest,
     ChangeRequestState,
@@ -53,6 +53,7 @@ RULE_FIELDS = [
     "red_threshold",
     "band_low",
     "band_high",
+    "formula",
 ]
 # Before any real period: the first version judges all history.
 BEGINNING = datetime.date(1900, 1, 1)
@@ -134,6 +135,34 @@ def _guardrails(by: Membership, kpi: Kpi, ids: list[int] | None) -> list[Kpi]:
     return found
 
 
+def _check_formula(by: Membership, kpi: Kpi, version: KpiVersion) -> None:
+    """A formula uses existing KPIs the author may see, and never comes back to itself."""
+    version.formula = (version.formula or "").strip()
+    if not version.formula:
+        return
+    keys = formulas.referenced_keys(version.formula)
+    if kpi.key in keys:
+        raise ValidationError("formula", _("A formula cannot use its own KPI."))
+    visible = {k.key: k for k in selectors.kpis(membership=by).prefetch_related("versions")}
+    unknown = sorted(keys - set(visible))
+    if unknown:
+        raise ValidationError("formula", _("Unknown KPI keys: %(keys)s.") % {"keys": ", ".join(unknown)})
+    # Follow the formulas the referenced KPIs use; meeting this KPI again would be a cycle.
+    stack, seen = list(keys), set()
+    while stack:
+        key = stack.pop()
+        if key == kpi.key:
+            raise ValidationError(
+                "formula", _("The formula refers back to %(key)s through other formulas.") % {"key": kpi.key}
+            )
+        if key in seen or key not in visible:
+            continue
+        seen.add(key)
+        latest = max(visible[key].versions.all(), key=lambda v: v.number)
+        if latest.formula:
+            stack.extend(formulas.referenced_keys(latest.formula))
+
+
 def _check_key_free(kpi: Kpi) -> None:
     if Kpi.objects.for_org(kpi.organization_id).filter(key=kpi.key).exclude(pk=kpi.pk).exists():
         raise ValidationError("key", _("Another KPI already uses the key %(key)s.") % {"key": kpi.key})
@@ -153,6 +182,7 @@ def kpi_create(*, by: Membership, **changes: Any) -> Kpi:
     _clean(kpi)
     _clean(version, exclude=["kpi"])
     _check_rule(version)
+    _check_formula(by, kpi, version)
     with transaction.atomic():
         kpi.save()
         kpi.guardrails.set(guardrails)
@@ -190,6 +220,7 @@ def kpi_update(*, by: Membership, kpi: Kpi, **changes: Any) -> Kpi:
             setattr(version, name, value)
         _clean(version)
         _check_rule(version)
+        _check_formula(by, kpi, version)
     with transaction.atomic():
         kpi.save()
         if version is not None:
@@ -297,6 +328,9 @@ def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: 
             continue
         if kpi.state == KpiState.ARCHIVED:
             fail("kpi", _("%(kpi)s is archived and takes no more data.") % {"kpi": kpi.key})
+            continue
+        if max(kpi.versions.all(), key=lambda v: v.number).formula:
+            fail("kpi", _("%(kpi)s is computed by its formula and takes no data.") % {"kpi": kpi.key})
             continue
         if kpi.pk not in allowed:
             try:
@@ -420,6 +454,7 @@ def change_request_create(
             % {"date": latest.effective_from, "n": latest.number},
         )
     candidate = _candidate(kpi, changes, start)
+    _check_formula(by, kpi, candidate)
     if ChangeRequest.objects.for_org(by.organization).filter(kpi=kpi, state=ChangeRequestState.PENDING).exists():
         raise Conflict(_("This KPI already has a change request waiting for approval."))
     request = ChangeRequest(
