@@ -75,3 +75,27 @@ def record(
         action=action,
         changes=changes or {},
     )
+
+
+def record_many(
+    *,
+    organization: Organization,
+    actor: Membership | None,
+    entries: list[tuple[models.Model, str, dict[str, list[Any]]]],
+) -> None:
+    """Write many audit events at once (object, action, changes), e.g. one per KPI of a data batch."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_many must run inside the transaction of the change")
+    AuditEvent.objects.for_org(organization).bulk_create(
+        AuditEvent(
+            organization=organization,
+            actor=actor,
+            actor_name=actor.display_name if actor else "system",
+            object_type=object_type(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            action=action,
+            changes=changes,
+        )
+        for obj, action, changes in entries
+    )

@@ -161,7 +161,9 @@ class DataPoint(TenantModel):
 
     class Meta:
         verbose_name = _("data point")
-        indexes = [models.Index(fields=["kpi", "date"])]
+        # Organization first: every query is scoped by it, and the planner must not prefer the plain
+        # organization index and scan all of an organization's points.
+        indexes = [models.Index(fields=["organization", "kpi", "date"], name="data_point_org_kpi_date")]
         constraints = [
             # Sending the same point again (same KPI, period, source and key) updates it, never adds one.
             # Points sent without a key get a random one, so they never collide.

@@ -389,14 +389,14 @@ def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: 
             update_fields=["value", "note", "date"],
         )
         kpis_by_pk = {kpi.pk: kpi for kpi in found.values()}
-        for kpi_pk, count in per_kpi.items():
-            audit.record(
-                organization=by.organization,
-                actor=by,
-                obj=kpis_by_pk[kpi_pk],
-                action="data_received",
-                changes={"points": [None, count], "source": [None, source]},
-            )
+        audit.record_many(
+            organization=by.organization,
+            actor=by,
+            entries=[
+                (kpis_by_pk[kpi_pk], "data_received", {"points": [None, count], "source": [None, source]})
+                for kpi_pk, count in per_kpi.items()
+            ],
+        )
     return {"received": len(rows)}
 
 
