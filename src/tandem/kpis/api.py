@@ -36,7 +36,7 @@ def kpi_list(
 ):
     return selectors.kpis(
         membership=_me(request), team_id=team, owner_id=owner, state=state, risk_level=risk, search=q
-    ).prefetch_related("versions", "guardrails")
+    ).prefetch_related(*selectors.RULES, "guardrails")
 
 
 @router.post("/kpis", response={201: schemas.KpiOut})

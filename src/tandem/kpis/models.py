@@ -146,6 +146,25 @@ class KpiVersion(TenantModel):
         return f"{self.kpi} v{self.number}"
 
 
+class PeriodTarget(TenantModel):
+    """A target for one period that differs from its version's default: a seasonal month, a launch week.
+    It belongs to the version, so an approved change never rewrites the targets past periods were judged by."""
+
+    version = models.ForeignKey(KpiVersion, on_delete=models.CASCADE, related_name="period_targets")
+    period_start = models.DateField(_("period"))
+    target = amount(_("target"))
+
+    class Meta:
+        verbose_name = _("period target")
+        ordering = ["version", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "period_start"], name="period_target_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.period_start}: {self.target}"
+
+
 class DataPoint(TenantModel):
     """One measured value of a KPI and where it came from. A change of the KPI's rules never rewrites it."""
 

@@ -21,6 +21,18 @@ class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+class PeriodTargetOut(Schema):
+    start: datetime.date = Field(..., alias="period_start", description="First day of the period")
+    target: Decimal
+
+
+PeriodTargets = dict[str, Amount | None]
+PERIOD_TARGETS_HELP = (
+    'Targets for single periods, merged into the current ones: {"2026-12-01": "120"} (any day of the period); '
+    "null removes one"
+)
+
+
 class VersionOut(Schema):
     number: int
     effective_from: datetime.date
@@ -34,6 +46,11 @@ class VersionOut(Schema):
     band_low: Decimal | None
     band_high: Decimal | None
     formula: str
+    period_targets: list[PeriodTargetOut]
+
+    @staticmethod
+    def resolve_period_targets(obj) -> list:
+        return list(obj.period_targets.all())
 
 
 class KpiOut(Schema):
@@ -91,6 +108,7 @@ class KpiFields(In):
     band_high: Amount | None = None
     formula: str | None = Field(None, max_length=500, description="e.g. (net_revenue - cogs) / net_revenue * 100")
     guardrails: list[Id] | None = Field(None, description="KPIs whose health must hold while this one is pushed")
+    period_targets: PeriodTargets | None = Field(None, description=PERIOD_TARGETS_HELP)
 
 
 class KpiIn(KpiFields):
@@ -158,6 +176,7 @@ class RuleChanges(In):
     band_low: Amount | None = None
     band_high: Amount | None = None
     formula: str | None = Field(None, max_length=500)
+    period_targets: PeriodTargets | None = Field(None, description=PERIOD_TARGETS_HELP)
 
 
 class ChangeRequestIn(In):

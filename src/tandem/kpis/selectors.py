@@ -18,6 +18,9 @@ from tandem.kpis.models import ChangeRequest, DataPoint, Kpi, KpiVersion, Visibi
 from tandem.kpis.status import Rule, lines, status
 from tandem.orgs.models import Membership, Team
 
+# What to prefetch with KPIs so their rules are read without a query per KPI.
+RULES = ("versions", "versions__period_targets")
+
 
 def managed_team_ids(membership: Membership) -> set[int]:
     """The teams this person manages, and every team below them."""
@@ -65,7 +68,7 @@ def kpis(
 
 
 def kpi_get(*, membership: Membership, kpi_id: int) -> Kpi:
-    kpi = kpis(membership=membership).prefetch_related("versions", "guardrails").filter(pk=kpi_id).first()
+    kpi = kpis(membership=membership).prefetch_related(*RULES, "guardrails").filter(pk=kpi_id).first()
     if kpi is None:
         raise NotFound()
     return kpi
@@ -75,7 +78,7 @@ def kpis_by_reference(*, membership: Membership, references: set[str]) -> dict[s
     """Visible KPIs by id (as text) or key, for the bulk data endpoint: one query for a whole batch."""
     ids = {int(ref) for ref in references if ref.isdigit() and len(ref) <= 18}
     keys = {ref for ref in references if not ref.isdigit()}
-    found = kpis(membership=membership).filter(Q(pk__in=ids) | Q(key__in=keys)).prefetch_related("versions")
+    found = kpis(membership=membership).filter(Q(pk__in=ids) | Q(key__in=keys)).prefetch_related(*RULES)
     by_ref: dict[str, Kpi] = {}
     for kpi in found:
         by_ref[str(kpi.pk)] = kpi
@@ -183,7 +186,7 @@ def formula_values(
     inputs = list(
         Kpi.objects.for_org(kpi.organization_id)
         .filter(key__in=formulas.referenced_keys(formula))
-        .prefetch_related("versions")
+        .prefetch_related(*RULES)
     )
     plain = {k.pk: version_on(k, today).aggregation for k in inputs if not version_on(k, today).formula}
     by_id = values_by_kpi(
@@ -241,14 +244,27 @@ def _change(now: Decimal | None, then: Decimal | None) -> tuple[Decimal | None, 
     return delta, percent
 
 
-def _summed_target(target: Decimal, frequency: str, period: Period, fiscal: int) -> Decimal:
-    """A summed KPI's target over a longer period: months tile quarters and years exactly, so their
-    targets add up; days and weeks do not tile months, so their target is spread by days."""
-    if frequency in (Grain.DAY, Grain.WEEK):
-        days = 1 if frequency == Grain.DAY else 7
-        return (target * period.days / days).quantize(Decimal("0.000001"))
-    inner = periods_between(frequency, period.start, period.end - datetime.timedelta(days=1), fiscal_start_month=fiscal)
-    return target * len([p for p in inner if p.start >= period.start])
+def target_on(version: KpiVersion, start: datetime.date) -> Decimal | None:
+    """The version's target for the period starting on ``start``: its own for that period, else the default."""
+    for override in version.period_targets.all():
+        if override.period_start == start:
+            return override.target
+    return version.target
+
+
+def _summed_target(version: KpiVersion, period: Period, fiscal: int) -> Decimal | None:
+    """A summed KPI's target over a longer period: the targets of its own periods inside it, each counted for
+    the share of its days that fall inside (months tile quarters exactly; weeks are spread by days)."""
+    overrides = {o.period_start: o.target for o in version.period_targets.all()}
+    total = Decimal(0)
+    last_day = period.end - datetime.timedelta(days=1)
+    for inner in periods_between(version.frequency, period.start, last_day, fiscal_start_month=fiscal):
+        target = overrides.get(inner.start, version.target)
+        if target is None:
+            return None
+        inside = (min(inner.end, period.end) - max(inner.start, period.start)).days
+        total += target * inside / inner.days
+    return total.quantize(Decimal("0.000001"))
 
 
 def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> list[dict[str, Any]]:
@@ -270,9 +286,10 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
     rows = []
     for period in periods:
         version = version_on(kpi, period.start)
-        target = version.target
-        if target is not None and version.aggregation == "sum" and grain != version.frequency:
-            target = _summed_target(target, version.frequency, period, fiscal)
+        if version.aggregation == "sum" and grain != version.frequency:
+            target = _summed_target(version, period, fiscal)
+        else:
+            target = target_on(version, period_of(version.frequency, period.start, fiscal_start_month=fiscal).start)
         rule = Rule(
             version.direction,
             version.threshold_mode,
@@ -335,7 +352,12 @@ def change_requests(
 
 
 def change_request_get(*, membership: Membership, request_id: int) -> ChangeRequest:
-    found = change_requests(membership=membership).prefetch_related("kpi__versions").filter(pk=request_id).first()
+    found = (
+        change_requests(membership=membership)
+        .prefetch_related("kpi__versions__period_targets")
+        .filter(pk=request_id)
+        .first()
+    )
     if found is None:
         raise NotFound()
     return found
@@ -368,7 +390,7 @@ def watermelon(*, membership: Membership, kpi: Kpi, today: datetime.date) -> dic
     own = kpi_now(kpi=kpi, today=today)
     guards = []
     for guard in (
-        kpis(membership=membership).filter(pk__in=[g.pk for g in kpi.guardrails.all()]).prefetch_related("versions")
+        kpis(membership=membership).filter(pk__in=[g.pk for g in kpi.guardrails.all()]).prefetch_related(*RULES)
     ):
         guards.append({"kpi": guard, **kpi_now(kpi=guard, today=today)})
     red = [g for g in guards if g["status"] == "red"]
@@ -399,17 +421,41 @@ SPARK_PERIODS = 12
 
 
 def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date) -> list[dict[str, Any]]:
-    """For a page of KPIs (versions prefetched): the current period's value, target and status, and the
-    last twelve values for a sparkline. Two queries per distinct frequency on the page, plus two for the
-    inputs of formula KPIs, whatever the number of KPIs."""
+    """For a page of KPIs: the current period's value, target and status, the last twelve values for a
+    sparkline, and the names of red guardrails when the KPI is green (a watermelon). Its guardrails are
+    computed with the page, so the number of queries does not depend on the number of KPIs."""
     if not kpis_page:
         return []
+    guard_links = list(
+        Kpi.guardrails.through.objects.filter(from_kpi_id__in=[k.pk for k in kpis_page]).values_list(
+            "from_kpi_id", "to_kpi_id"
+        )
+    )
+    on_page = {k.pk for k in kpis_page}
+    extra_ids = {to_id for _from, to_id in guard_links if to_id not in on_page}
+    extra = (
+        list(Kpi.objects.for_org(kpis_page[0].organization_id).filter(pk__in=extra_ids).prefetch_related(*RULES))
+        if extra_ids
+        else []
+    )
+    rows = {row["kpi"].pk: row for row in _status_rows(kpis=[*kpis_page, *extra], today=today)}
+    for row in rows.values():
+        row["watermelon"] = []
+    for from_id, to_id in guard_links:
+        if from_id in rows and to_id in rows and rows[from_id]["status"] == "green" and rows[to_id]["status"] == "red":
+            rows[from_id]["watermelon"].append(rows[to_id]["kpi"].name)
+    return [rows[kpi.pk] for kpi in kpis_page]
+
+
+def _status_rows(*, kpis: list[Kpi], today: datetime.date) -> list[dict[str, Any]]:
+    """Current value, target, status and sparkline for KPIs with their versions prefetched."""
+    kpis_page = kpis
     organization = kpis_page[0].organization
     fiscal = organization.fiscal_year_start_month
     current = {kpi.pk: version_on(kpi, today) for kpi in kpis_page}
     formula_keys = {key for v in current.values() if v.formula for key in formulas.referenced_keys(v.formula)}
     inputs = (
-        {k.key: k for k in Kpi.objects.for_org(organization).filter(key__in=formula_keys).prefetch_related("versions")}
+        {k.key: k for k in Kpi.objects.for_org(organization).filter(key__in=formula_keys).prefetch_related(*RULES)}
         if formula_keys
         else {}
     )
@@ -474,12 +520,13 @@ def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date) -> list[dict[str, An
                 version.band_high,
             )
             value = values[kpi.pk].get(periods[-1])
+            target = target_on(version, periods[-1].start)
             rows[kpi.pk] = {
                 "kpi": kpi,
                 "period": periods[-1].label,
                 "value": value,
-                "target": version.target,
-                "status": status(value, version.target, rule),
+                "target": target,
+                "status": status(value, target, rule),
                 "spark": [values[kpi.pk].get(p) for p in periods],
                 "spark_labels": [p.label for p in periods],
             }

@@ -24,6 +24,7 @@ from tandem.kpis.models import (
     Kpi,
     KpiState,
     KpiVersion,
+    PeriodTarget,
     ThresholdMode,
 )
 from tandem.orgs import access as orgs_access
@@ -55,6 +56,9 @@ RULE_FIELDS = [
     "band_high",
     "formula",
 ]
+# Targets for single periods: {"2026-12-01": "120", "2027-01-01": null}; merged into a version's, null removes.
+PERIOD_TARGETS = "period_targets"
+MAX_PERIOD_TARGETS = 500
 # Before any real period: the first version judges all history.
 BEGINNING = datetime.date(1900, 1, 1)
 MAX_POINTS = 10_000
@@ -102,13 +106,79 @@ def _resolve(by: Membership, model: type[Membership] | type[Team], pk: int | Non
 
 
 def _split(changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    unknown = set(changes) - set(DEFINITION_FIELDS) - set(RULE_FIELDS)
+    unknown = set(changes) - set(DEFINITION_FIELDS) - set(RULE_FIELDS) - {PERIOD_TARGETS}
     if unknown:
         raise ValidationError(sorted(unknown)[0], _("This field cannot be changed here."))
     return (
         {k: v for k, v in changes.items() if k in DEFINITION_FIELDS},
-        {k: v for k, v in changes.items() if k in RULE_FIELDS},
+        {k: v for k, v in changes.items() if k in RULE_FIELDS or k == PERIOD_TARGETS},
     )
+
+
+def _parse_targets(
+    raw: object, *, frequency: str, fiscal: int, field: str = PERIOD_TARGETS
+) -> dict[datetime.date, Decimal | None]:
+    """Targets by period from ``{"YYYY-MM-DD": "120" or null}``: each day is snapped to the start of its
+    period at the KPI's frequency; every bad entry is reported."""
+    if not isinstance(raw, dict):
+        raise ValidationError(field, _('Give targets by period, e.g. {"2026-12-01": "120"}.'))
+    if len(raw) > MAX_PERIOD_TARGETS:
+        raise ValidationError(field, _("Set at most %(n)s period targets at once.") % {"n": MAX_PERIOD_TARGETS})
+    parsed: dict[datetime.date, Decimal | None] = {}
+    errors: list[dict[str, str]] = []
+    for key, value in raw.items():
+        try:
+            day = key if isinstance(key, datetime.date) else datetime.date.fromisoformat(str(key))
+        except ValueError:
+            errors.append(
+                {"field": f"{field}.{key}", "message": _("Use a date as YYYY-MM-DD (any day of the period).")}
+            )
+            continue
+        start = period_of(frequency, day, fiscal_start_month=fiscal).start
+        if start in parsed:
+            errors.append(
+                {
+                    "field": f"{field}.{key}",
+                    "message": _("Another date falls in the same period, starting %(date)s.") % {"date": start},
+                }
+            )
+            continue
+        amount = None if value is None else _decimal(value)
+        if value is not None and amount is None:
+            errors.append({"field": f"{field}.{key}", "message": _("Use a number such as 120, or null to remove it.")})
+            continue
+        parsed[start] = None if amount is None else amount.quantize(Decimal("0.000001"))
+    if errors:
+        raise ValidationError(errors=errors)
+    return parsed
+
+
+def _targets_of(version: KpiVersion) -> dict[datetime.date, Decimal]:
+    return {t.period_start: t.target for t in version.period_targets.all()} if version.pk else {}
+
+
+def _merge_targets(
+    existing: dict[datetime.date, Decimal], changes: dict[datetime.date, Decimal | None]
+) -> dict[datetime.date, Decimal]:
+    merged = dict(existing)
+    for start, target in changes.items():
+        if target is None:
+            merged.pop(start, None)
+        else:
+            merged[start] = target
+    return merged
+
+
+def _save_targets(version: KpiVersion, targets: dict[datetime.date, Decimal]) -> None:
+    PeriodTarget.objects.for_org(version.organization_id).filter(version=version).delete()
+    PeriodTarget.objects.for_org(version.organization_id).bulk_create(
+        PeriodTarget(organization_id=version.organization_id, version=version, period_start=start, target=target)
+        for start, target in sorted(targets.items())
+    )
+
+
+def _plain_targets(targets: dict[datetime.date, Decimal | None]) -> dict[str, str | None]:
+    return {start.isoformat(): None if t is None else str(t) for start, t in sorted(targets.items())}
 
 
 def _apply_definition(by: Membership, kpi: Kpi, fields: dict[str, Any]) -> None:
@@ -173,6 +243,7 @@ def kpi_create(*, by: Membership, **changes: Any) -> Kpi:
     access.require_kpi_author(by)
     guardrail_ids = changes.pop("guardrails", [])
     definition, rules = _split(changes)
+    raw_targets = rules.pop(PERIOD_TARGETS, None) or {}
     definition.setdefault("owner", by.pk)
     kpi = Kpi(organization=by.organization)
     _apply_definition(by, kpi, definition)
@@ -183,13 +254,18 @@ def kpi_create(*, by: Membership, **changes: Any) -> Kpi:
     _clean(version, exclude=["kpi"])
     _check_rule(version)
     _check_formula(by, kpi, version)
+    fiscal = by.organization.fiscal_year_start_month
+    targets = _merge_targets({}, _parse_targets(raw_targets, frequency=version.frequency, fiscal=fiscal))
     with transaction.atomic():
         kpi.save()
         kpi.guardrails.set(guardrails)
         version.kpi = kpi
         version.save()
+        _save_targets(version, targets)
         after = audit.snapshot(kpi, DEFINITION_FIELDS) | audit.snapshot(version, RULE_FIELDS)
         after["guardrails"] = sorted(g.pk for g in guardrails)
+        if targets:
+            after[PERIOD_TARGETS] = _plain_targets(dict(targets))
         audit.record(organization=by.organization, actor=by, obj=kpi, action="created", changes=audit.diff({}, after))
     return kpi
 
@@ -209,26 +285,38 @@ def kpi_update(*, by: Membership, kpi: Kpi, **changes: Any) -> Kpi:
                 "change through a change request that the owner's manager approves."
             )
         )
-    version = kpi.versions.get(number=1) if rules else None
+    raw_targets = rules.pop(PERIOD_TARGETS, None)
+    version = kpi.versions.get(number=1) if rules or raw_targets is not None else None
+    old_targets = _targets_of(version) if version else {}
     before = audit.snapshot(kpi, DEFINITION_FIELDS) | (audit.snapshot(version, RULE_FIELDS) if version else {})
     before["guardrails"] = sorted(g.pk for g in kpi.guardrails.all())
+    before[PERIOD_TARGETS] = _plain_targets(dict(old_targets))
     _apply_definition(by, kpi, definition)
     _check_key_free(kpi)
     _clean(kpi)
+    targets = old_targets
     if version is not None:
+        old_frequency = version.frequency
         for name, value in rules.items():
             setattr(version, name, value)
         _clean(version)
         _check_rule(version)
         _check_formula(by, kpi, version)
+        fiscal = by.organization.fiscal_year_start_month
+        # Targets set for another frequency's periods would fall on no period: a new frequency starts clean.
+        base = old_targets if version.frequency == old_frequency else {}
+        targets = _merge_targets(base, _parse_targets(raw_targets or {}, frequency=version.frequency, fiscal=fiscal))
     with transaction.atomic():
         kpi.save()
         if version is not None:
             version.save()
+            if targets != old_targets:
+                _save_targets(version, targets)
         if guardrails is not None:
             kpi.guardrails.set(guardrails)
         after = audit.snapshot(kpi, DEFINITION_FIELDS) | (audit.snapshot(version, RULE_FIELDS) if version else {})
         after["guardrails"] = sorted(g.pk for g in kpi.guardrails.all())
+        after[PERIOD_TARGETS] = _plain_targets(dict(targets))
         audit.record(
             organization=by.organization, actor=by, obj=kpi, action="updated", changes=audit.diff(before, after)
         )
@@ -424,23 +512,27 @@ def change_request_create(
     access.require_can_edit(by, kpi)
     if kpi.state != KpiState.ACTIVE:
         raise Conflict(_("Only an active KPI takes change requests; edit a draft directly."))
+    changes = dict(changes)
+    raw_targets = changes.pop(PERIOD_TARGETS, None)
+    if raw_targets == {}:
+        raw_targets = None
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError(f"changes.{sorted(unknown)[0]}", _("Only the KPI's rules go through a change request."))
-    if not changes:
+    if not changes and raw_targets is None:
         raise ValidationError("changes", _("Say what should change."))
     if not (reason or "").strip():
         raise ValidationError("reason", _("Give the reason for the change."))
     fiscal = by.organization.fiscal_year_start_month
     today = timezone.now().astimezone(by.organization.tz).date()
     frequency = changes.get("frequency") or selectors.version_on(kpi, today).frequency
-    start = period_of(
-        frequency,
-        effective_from or period_of(frequency, today, fiscal_start_month=fiscal).end,
-        fiscal_start_month=fiscal,
-    ).start
-    latest = max(kpi.versions.all(), key=lambda v: v.number)
     current = period_of(frequency, today, fiscal_start_month=fiscal).start
+    # A change of single periods' targets can apply to this period; other changes start with the next one.
+    default_day = (
+        today if raw_targets is not None and not changes else period_of(frequency, today, fiscal_start_month=fiscal).end
+    )
+    start = period_of(frequency, effective_from or default_day, fiscal_start_month=fiscal).start
+    latest = max(kpi.versions.all(), key=lambda v: v.number)
     if start < current:
         # Past periods stay judged by the rules that were in force then.
         raise ValidationError(
@@ -455,6 +547,21 @@ def change_request_create(
         )
     candidate = _candidate(kpi, changes, start)
     _check_formula(by, kpi, candidate)
+    stored = {name: audit.snapshot(candidate, [name])[name] for name in changes}
+    audited = {name: [audit.snapshot(latest, [name])[name], value] for name, value in stored.items()}
+    if raw_targets is not None:
+        field = f"changes.{PERIOD_TARGETS}"
+        targets = _parse_targets(raw_targets, frequency=candidate.frequency, fiscal=fiscal, field=field)
+        early = sorted(day for day in targets if day < start)
+        if early:
+            raise ValidationError(
+                f"{field}.{early[0].isoformat()}",
+                _("This period starts before the change does (%(date)s); past periods keep their targets.")
+                % {"date": start},
+            )
+        stored[PERIOD_TARGETS] = _plain_targets(targets)
+        before = _plain_targets(dict(_targets_of(latest)))
+        audited[PERIOD_TARGETS] = [{k: before.get(k) for k in stored[PERIOD_TARGETS]}, stored[PERIOD_TARGETS]]
     if ChangeRequest.objects.for_org(by.organization).filter(kpi=kpi, state=ChangeRequestState.PENDING).exists():
         raise Conflict(_("This KPI already has a change request waiting for approval."))
     request = ChangeRequest(
@@ -463,17 +570,11 @@ def change_request_create(
         requested_by=by,
         reason=reason.strip(),
         effective_from=start,
-        changes={name: audit.snapshot(candidate, [name])[name] for name in changes},
+        changes=stored,
     )
     with transaction.atomic():
         request.save()
-        audit.record(
-            organization=by.organization,
-            actor=by,
-            obj=kpi,
-            action="change_requested",
-            changes={name: [audit.snapshot(latest, [name])[name], value] for name, value in request.changes.items()},
-        )
+        audit.record(organization=by.organization, actor=by, obj=kpi, action="change_requested", changes=audited)
     return request
 
 
@@ -494,10 +595,22 @@ def change_request_approve(*, by: Membership, request: ChangeRequest, comment: s
     kpi = request.kpi
     if kpi.versions.filter(effective_from__gte=request.effective_from).exists():
         raise Conflict(_("A newer version already starts on or after %(date)s.") % {"date": request.effective_from})
-    version = _candidate(kpi, request.changes, request.effective_from)
+    changes = dict(request.changes)
+    requested_targets = changes.pop(PERIOD_TARGETS, None) or {}
+    latest = max(kpi.versions.all(), key=lambda v: v.number)
+    version = _candidate(kpi, changes, request.effective_from)
     version.created_by = by
+    # The new version carries the latest version's single-period targets from its start on, then the request's.
+    carried = (
+        {day: t for day, t in _targets_of(latest).items() if day >= request.effective_from}
+        if version.frequency == latest.frequency
+        else {}
+    )
+    fiscal = by.organization.fiscal_year_start_month
+    targets = _merge_targets(carried, _parse_targets(requested_targets, frequency=version.frequency, fiscal=fiscal))
     with transaction.atomic():
         version.save()
+        _save_targets(version, targets)
         request.state, request.decided_by, request.decided_at = ChangeRequestState.APPROVED, by, timezone.now()
         request.comment, request.version = (comment or "").strip(), version
         request.save(update_fields=["state", "decided_by", "decided_at", "comment", "version"])

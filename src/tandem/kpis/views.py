@@ -41,7 +41,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
         state=state if state in KpiState.values else None,
         risk_level=risk if risk in RiskLevel.values else None,
         search=search or None,
-    ).prefetch_related("versions")
+    ).prefetch_related(*selectors.RULES)
     page = Paginator(kpis, KPIS_PER_PAGE).get_page(request.GET.get("page"))
     rows = selectors.kpi_rows(kpis_page=list(page.object_list), today=local_today(me.organization.tz))
     return render(
