@@ -80,3 +80,145 @@ def test_a_change_request_without_reason_stays_on_the_page(web, admin):
     services.kpi_submit(by=admin, kpi=kpi)
     response = web(admin).post(f"/kpis/{kpi.pk}/change-request/", {"target": "9", "reason": ""})
     assert response.status_code == 422
+
+
+def _rows(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [row["kpi"].key for row in response.context["rows"]]
+
+
+def test_the_list_filters_and_sorts_by_this_periods_status(web, admin):
+    import time_machine
+
+    with time_machine.travel("2026-11-24 10:00Z", tick=False):
+        for key, value in (("zz_a_green", "12"), ("zz_b_red", "1"), ("zz_c_amber", "9.5")):
+            services.kpi_create(by=admin, key=key, name=key, target=Decimal(10), red_threshold=Decimal(90))
+            services.data_points_record(by=admin, points=[{"kpi": key, "date": "2026-11-02", "value": value}])
+        client = web(admin)
+        assert _rows(client.get("/kpis/?q=zz_&status=red")) == ["zz_b_red"]
+        assert _rows(client.get("/kpis/?q=zz_&sort=status")) == ["zz_b_red", "zz_c_amber", "zz_a_green"]
+        assert _rows(client.get("/kpis/?q=zz_&sort=status&status=green")) == ["zz_a_green"]
+        # A value that is not a status or a sort is ignored, not an error.
+        assert _rows(client.get("/kpis/?q=zz_&status=purple&sort=nonsense")) == ["zz_a_green", "zz_b_red", "zz_c_amber"]
+        with CaptureQueriesContext(connection) as few:
+            client.get("/kpis/?sort=status")
+        for i in range(10):
+            _kpi(admin, f"more{i}")
+        with CaptureQueriesContext(connection) as many:
+            client.get("/kpis/?sort=status")
+        assert len(many) == len(few)
+
+
+def test_the_list_filters_by_owner_and_flags_watermelons(web, admin, salesperson):
+    import time_machine
+
+    with time_machine.travel("2026-11-24 10:00Z", tick=False):
+        stock = services.kpi_create(
+            by=admin,
+            key="zz_stock",
+            name="ZZ Stock days",
+            direction="lower",
+            target=Decimal(45),
+            threshold_mode="absolute",
+            amber_threshold=Decimal(45),
+            red_threshold=Decimal(60),
+        )
+        services.kpi_create(
+            by=admin,
+            key="zz_units",
+            name="ZZ Units",
+            owner=salesperson.pk,
+            target=Decimal(10),
+            red_threshold=Decimal(90),
+            guardrails=[stock.pk],
+        )
+        services.data_points_record(
+            by=admin,
+            points=[
+                {"kpi": "zz_units", "date": "2026-11-02", "value": "12"},
+                {"kpi": "zz_stock", "date": "2026-11-02", "value": "74"},
+            ],
+        )
+        response = web(admin).get(f"/kpis/?q=zz_&owner={salesperson.pk}")
+    assert _rows(response) == ["zz_units"]
+    assert response.context["rows"][0]["watermelon"] == ["ZZ Stock days"]
+    assert "Red guardrails: ZZ Stock days" in response.content.decode()
+
+
+def test_editing_a_draft_changes_its_rules_but_an_active_kpi_keeps_them(web, admin):
+    kpi = _kpi(admin, "calls")
+    form = {
+        "name": "Calls made",
+        "key": "calls",
+        "owner": admin.pk,
+        "unit_kind": "number",
+        "frequency": "month",
+        "aggregation": "sum",
+        "direction": "higher",
+        "target": "20",
+        "threshold_mode": "percent",
+        "red_threshold": "80",
+        "visibility": "public",
+        "risk_level": "high",
+        "risk_notes": "Few callers",
+    }
+    assert web(admin).post(f"/kpis/{kpi.pk}/edit/", form).status_code == 302
+    kpi = selectors.kpi_get(membership=admin, kpi_id=kpi.pk)
+    assert (kpi.name, kpi.risk_level, selectors.version_on(kpi, kpi.created_at.date()).target) == (
+        "Calls made",
+        "high",
+        Decimal(20),
+    )
+    services.kpi_submit(by=admin, kpi=kpi)
+    response = web(admin).post(f"/kpis/{kpi.pk}/edit/", form | {"name": "Calls", "target": "1"})
+    assert response.status_code == 302
+    kpi = selectors.kpi_get(membership=admin, kpi_id=kpi.pk)
+    assert kpi.name == "Calls" and selectors.version_on(kpi, kpi.created_at.date()).target == Decimal(20)
+
+
+def test_archive_keeps_data_and_delete_only_without_data(web, admin):
+    with_data = _kpi(admin, "kept")
+    assert web(admin).post(f"/kpis/{with_data.pk}/delete/").status_code == 409
+    assert web(admin).post(f"/kpis/{with_data.pk}/archive/").status_code == 302
+    with_data.refresh_from_db()
+    assert with_data.state == "archived"
+    assert DataPoint.objects.for_org(admin.organization).filter(kpi=with_data).count() == 1
+    empty = services.kpi_create(by=admin, key="empty", name="Empty", target=Decimal(1), red_threshold=Decimal(90))
+    assert web(admin).post(f"/kpis/{empty.pk}/delete/").status_code == 302
+    assert not selectors.kpis(membership=admin).filter(pk=empty.pk).exists()
+
+
+def test_a_drafts_period_target_is_set_on_its_page(web, admin):
+    kpi = _kpi(admin, "orders")
+    assert web(admin).post(f"/kpis/{kpi.pk}/period-target/", {"day": "2026-12-24", "target": "30"}).status_code == 302
+    version = selectors.kpi_get(membership=admin, kpi_id=kpi.pk).versions.get()
+    assert [(t.period_start.isoformat(), t.target) for t in version.period_targets.all()] == [("2026-12-01", 30)]
+    assert web(admin).post(f"/kpis/{kpi.pk}/period-target/", {"day": "", "target": "30"}).status_code == 422
+    services.kpi_submit(by=admin, kpi=kpi)
+    assert web(admin).post(f"/kpis/{kpi.pk}/period-target/", {"day": "2027-01-02", "target": "1"}).status_code == 409
+
+
+def test_a_change_request_from_the_page_can_change_any_rule(web, admin):
+    import time_machine
+
+    with time_machine.travel("2026-11-24 10:00Z", tick=False):
+        kpi = _kpi(admin, "tickets")
+        services.kpi_submit(by=admin, kpi=kpi)
+        response = web(admin).post(
+            f"/kpis/{kpi.pk}/change-request/",
+            {
+                "direction": "lower",
+                "red_threshold": "120",
+                "period_day": "2026-12-05",
+                "period_target": "8",
+                "reason": "Fewer tickets is better",
+            },
+        )
+        assert response.status_code == 302, response.content
+    request = selectors.change_requests(membership=admin, kpi_id=kpi.pk).get()
+    assert request.changes == {
+        "direction": "lower",
+        "red_threshold": "120",
+        "period_targets": {"2026-12-01": "8.000000"},
+    }
+    half = web(admin).post(f"/kpis/{kpi.pk}/change-request/", {"period_day": "2026-12-05", "reason": "x"})
+    assert half.status_code == 422

@@ -6,7 +6,22 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, ExpressionWrapper, F, IntegerField, Max, Min, Q, QuerySet, Sum, Window
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Avg,
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber, TruncMonth, TruncWeek
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -65,6 +80,17 @@ def kpis(
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(key__icontains=search))
     return qs.order_by("name", "id")
+
+
+def kpi_owners(*, membership: Membership) -> list[Membership]:
+    """The people who own at least one KPI the person may see, for the list's owner filter."""
+    owner_ids = kpis(membership=membership).values("owner_id")
+    return list(
+        Membership.objects.for_org(membership.organization)
+        .filter(pk__in=owner_ids)
+        .select_related("user")
+        .order_by("user__full_name", "id")
+    )
 
 
 def kpi_get(*, membership: Membership, kpi_id: int) -> Kpi:
@@ -324,11 +350,20 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
 
 def data_points(*, membership: Membership, kpi_id: int, since: datetime.date | None = None) -> QuerySet[DataPoint]:
     """A visible KPI's data points, newest first."""
-    kpi = kpi_get(membership=membership, kpi_id=kpi_id)
-    points = DataPoint.objects.for_org(membership.organization).filter(kpi=kpi)
+    return points_of(kpi=kpi_get(membership=membership, kpi_id=kpi_id), since=since)
+
+
+def points_of(*, kpi: Kpi, since: datetime.date | None = None) -> QuerySet[DataPoint]:
+    """The data points of a KPI the caller has already been allowed to see, newest first."""
+    points = DataPoint.objects.for_org(kpi.organization_id).filter(kpi=kpi).select_related("created_by__user")
     if since:
         points = points.filter(date__gte=since)
     return points.order_by("-date", "-id")
+
+
+def last_received(*, kpi: Kpi) -> DataPoint | None:
+    """The point that arrived last, to say when data last came in and from where."""
+    return DataPoint.objects.for_org(kpi.organization_id).filter(kpi=kpi).order_by("-created_at", "-id").first()
 
 
 def change_requests(
@@ -447,8 +482,53 @@ def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date) -> list[dict[str, An
     return [rows[kpi.pk] for kpi in kpis_page]
 
 
-def _status_rows(*, kpis: list[Kpi], today: datetime.date) -> list[dict[str, Any]]:
-    """Current value, target, status and sparkline for KPIs with their versions prefetched."""
+STATUS_ORDER = {"red": 0, "amber": 1, "green": 2, "no_data": 3}
+
+
+def current_statuses(*, kpis: QuerySet[Kpi], today: datetime.date) -> dict[int, str]:
+    """Every listed KPI's status in its current period, to filter or sort a whole list by it: the values
+    of all of them in a few aggregate queries (one or two per frequency), whatever their number."""
+    found = list(kpis.select_related(None).prefetch_related(*RULES))
+    return {row["kpi"].pk: row["status"] for row in _status_rows(kpis=found, today=today, spark=1)} if found else {}
+
+
+RISK_ORDER = Case(
+    When(risk_level="high", then=Value(0)),
+    When(risk_level="medium", then=Value(1)),
+    When(risk_level="low", then=Value(2)),
+    default=Value(3),
+)
+SORTS: dict[str, list[Any]] = {
+    "name": ["name", "id"],
+    "-name": ["-name", "-id"],
+    "owner": ["owner__user__full_name", "name", "id"],
+    "team": [F("team__name").asc(nulls_last=True), "name", "id"],
+    "risk": [RISK_ORDER, "name", "id"],
+    "status": ["name", "id"],  # then by status, red first, once the statuses are known
+}
+
+
+def kpi_page(
+    *, kpis: QuerySet[Kpi], status: str | None, sort: str, page: str | None, per_page: int, today: datetime.date
+) -> tuple[Page[Any], list[Kpi]]:
+    """One page of a KPI list in the order asked for, kept to the KPIs with ``status`` in their current
+    period when given. Name, owner, team and risk are sorted by the database; a status filter or sort first
+    reads every listed KPI's current status (see :func:`current_statuses`)."""
+    ordered = kpis.order_by(*SORTS.get(sort, SORTS["name"]))
+    if sort != "status" and status is None:
+        by_name = Paginator(ordered, per_page).get_page(page)
+        return by_name, list(by_name.object_list.prefetch_related(*RULES))  # type: ignore[attr-defined]
+    statuses = current_statuses(kpis=ordered, today=today)
+    ids = [pk for pk, current in statuses.items() if status is None or current == status]
+    if sort == "status":
+        ids.sort(key=lambda pk: STATUS_ORDER[statuses[pk]])
+    by_status = Paginator(ids, per_page).get_page(page)
+    found = {k.pk: k for k in kpis.filter(pk__in=list(by_status.object_list)).prefetch_related(*RULES)}
+    return by_status, [found[pk] for pk in by_status.object_list]
+
+
+def _status_rows(*, kpis: list[Kpi], today: datetime.date, spark: int = SPARK_PERIODS) -> list[dict[str, Any]]:
+    """Current value, target, status and the last ``spark`` values for KPIs with their versions prefetched."""
     kpis_page = kpis
     organization = kpis_page[0].organization
     fiscal = organization.fiscal_year_start_month
@@ -464,7 +544,7 @@ def _status_rows(*, kpis: list[Kpi], today: datetime.date) -> list[dict[str, Any
         by_frequency.setdefault(current[kpi.pk].frequency, []).append(kpi)
     rows: dict[int, dict[str, Any]] = {}
     for frequency, group in by_frequency.items():
-        periods = last_n(frequency, today, SPARK_PERIODS, fiscal_start_month=fiscal)
+        periods = last_n(frequency, today, spark, fiscal_start_month=fiscal)
         first, last = periods[0].start, periods[-1].end - datetime.timedelta(days=1)
         aggregations = {kpi.pk: current[kpi.pk].aggregation for kpi in group if not current[kpi.pk].formula}
         for kpi in group:

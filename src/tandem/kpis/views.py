@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from tandem.core import selectors as core_selectors
-from tandem.core.errors import ValidationError
+from tandem.core.errors import Conflict, ValidationError
 from tandem.core.ids import parse_id
 from tandem.core.periods import local_today
 from tandem.core.views_helpers import form_status, member_required, run_form
@@ -28,36 +29,67 @@ def _me(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined]
 
 
+STATUSES = [
+    ("red", _lazy("Off target")),
+    ("amber", _lazy("At risk")),
+    ("green", _lazy("On target")),
+    ("no_data", _lazy("No data")),
+]
+SORTS = [
+    ("name", _lazy("Name")),
+    ("status", _lazy("Status, off target first")),
+    ("risk", _lazy("Risk, highest first")),
+    ("owner", _lazy("Owner")),
+    ("team", _lazy("Team")),
+]
+
+
 @member_required
 def kpi_list(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     state = request.GET.get("state") or None
     risk = request.GET.get("risk") or None
+    status = request.GET.get("status") or None
+    sort = request.GET.get("sort") or "name"
     search = (request.GET.get("q") or "").strip()[:100]
+    owner_id = me.pk if request.GET.get("mine") else parse_id(request.GET.get("owner"))
     kpis = selectors.kpis(
         membership=me,
         team_id=parse_id(request.GET.get("team")),
-        owner_id=me.pk if request.GET.get("mine") else None,
+        owner_id=owner_id,
         state=state if state in KpiState.values else None,
         risk_level=risk if risk in RiskLevel.values else None,
         search=search or None,
-    ).prefetch_related(*selectors.RULES)
-    page = Paginator(kpis, KPIS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = selectors.kpi_rows(kpis_page=list(page.object_list), today=local_today(me.organization.tz))
+    )
+    today = local_today(me.organization.tz)
+    page, on_page = selectors.kpi_page(
+        kpis=kpis,
+        status=status if status in dict(STATUSES) else None,
+        sort=sort if sort in dict(SORTS) else "name",
+        page=request.GET.get("page"),
+        per_page=KPIS_PER_PAGE,
+        today=today,
+    )
     return render(
         request,
         "kpis/list.html",
         {
             "page": page,
-            "rows": rows,
+            "rows": selectors.kpi_rows(kpis_page=on_page, today=today),
             "teams": org_selectors.flatten(org_selectors.team_tree(membership=me)),
+            "owners": selectors.kpi_owners(membership=me),
             "states": KpiState.choices,
             "risks": RiskLevel.choices,
+            "statuses": STATUSES,
+            "sorts": SORTS,
             "filters": {
                 "state": state,
                 "risk": risk,
+                "status": status,
+                "sort": sort,
                 "q": search,
                 "team": request.GET.get("team"),
+                "owner": request.GET.get("owner"),
                 "mine": request.GET.get("mine"),
             },
             "can_create": me.can_write and me.role in (Role.ADMIN, Role.MANAGER),
@@ -65,13 +97,23 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _kpi_form(request: HttpRequest, me: Membership) -> forms.KpiForm:
+def _kpi_form(request: HttpRequest, me: Membership, kpi: Kpi | None = None) -> forms.KpiForm:
+    initial: dict[str, Any] = {"owner": me.pk}
+    if kpi is not None:
+        version = selectors.version_on(kpi, local_today(me.organization.tz))
+        initial = {name: getattr(kpi, name) for name in services.DEFINITION_FIELDS} | {
+            name: getattr(version, name) for name in forms.RULE_FIELDS
+        }
+        initial |= {"owner": kpi.owner_id, "team": kpi.team_id, "guardrails": [g.pk for g in kpi.guardrails.all()]}
+        # 2400.000000 as stored reads as 2400 in the form.
+        initial = {k: f"{v.normalize():f}" if isinstance(v, Decimal) else v for k, v in initial.items()}
     return forms.KpiForm(
         request.POST or None,
-        initial={"owner": me.pk},
+        initial=initial,
         people=list(org_selectors.people(membership=me)),
         teams=org_selectors.flatten(org_selectors.team_tree(membership=me)),
-        kpis=list(selectors.kpis(membership=me)),
+        kpis=[k for k in selectors.kpis(membership=me) if kpi is None or k.pk != kpi.pk],
+        rules_locked=kpi is not None and kpi.state != KpiState.DRAFT,
     )
 
 
@@ -87,6 +129,59 @@ def kpi_create(request: HttpRequest) -> HttpResponse:
         )
         return redirect("kpi_detail", kpi_id=kpi.pk)
     return render(request, "kpis/form.html", {"form": form}, status=form_status(form))
+
+
+@member_required
+def kpi_edit(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    me = _me(request)
+    kpi = selectors.kpi_get(membership=me, kpi_id=kpi_id)
+    access.require_can_edit(me, kpi)
+    if kpi.state == KpiState.ARCHIVED:
+        raise Conflict(_("This KPI is archived; it can no longer change."))
+    form = _kpi_form(request, me, kpi)
+    saved = run_form(request, form, lambda _data: services.kpi_update(by=me, kpi=kpi, **form.cleaned_changes()))
+    if saved is not None:
+        messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
+        return redirect("kpi_detail", kpi_id=kpi.pk)
+    return render(request, "kpis/form.html", {"form": form, "kpi": kpi}, status=form_status(form))
+
+
+@require_POST
+@member_required
+def kpi_archive(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    me = _me(request)
+    kpi = services.kpi_archive(by=me, kpi=selectors.kpi_get(membership=me, kpi_id=kpi_id))
+    messages.success(request, _("%(name)s is archived: its data and history stay.") % {"name": kpi.name})
+    return redirect("kpi_detail", kpi_id=kpi.pk)
+
+
+@require_POST
+@member_required
+def kpi_delete(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    me = _me(request)
+    kpi = selectors.kpi_get(membership=me, kpi_id=kpi_id)
+    services.kpi_delete(by=me, kpi=kpi)
+    messages.success(request, _("%(name)s was deleted.") % {"name": kpi.name})
+    return redirect("kpis")
+
+
+@require_POST
+@member_required
+def kpi_period_target(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    me = _me(request)
+    kpi = selectors.kpi_get(membership=me, kpi_id=kpi_id)
+    form = forms.PeriodTargetForm(request.POST)
+
+    def save(data: dict[str, Any]) -> Kpi:
+        try:
+            return services.kpi_update(by=me, kpi=kpi, period_targets={data["day"].isoformat(): data["target"]})
+        except ValidationError as exc:  # "period_targets.2026-12-01" is the form's "day"
+            raise ValidationError(errors=[{"field": "day", "message": e["message"]} for e in exc.errors]) from None
+
+    if run_form(request, form, save) is not None:
+        messages.success(request, _("The period's target was saved."))
+        return redirect("kpi_detail", kpi_id=kpi.pk)
+    return _render_detail(request, me, kpi, status=422, target_form=form)
 
 
 @member_required
@@ -123,6 +218,11 @@ def _detail_context(request: HttpRequest, me: Membership, kpi: Kpi, today: Any, 
         "can_edit": me.can_write and can_edit,
         "can_decide": me.can_write and access.is_kpi_manager(me, kpi),
         "data_form": forms_.get("data_form") or forms.DataPointForm(initial={"date": today}),
+        "target_form": forms_.get("target_form") or forms.PeriodTargetForm(),
+        "points": list(selectors.points_of(kpi=kpi)[:10]),
+        "last_received": selectors.last_received(kpi=kpi),
+        "kpi_has_formula": bool(selectors.version_on(kpi, today).formula),
+        "period_targets": sorted(selectors.version_on(kpi, today).period_targets.all(), key=lambda t: t.period_start),
         "change_form": forms_.get("change_form") or forms.ChangeRequestForm(),
         "pending": next((r for r in requests if r.state == ChangeRequestState.PENDING), None),
         "history": core_selectors.audit_history(membership=me, object_type="kpi", object_id=kpi.pk)[:30],
