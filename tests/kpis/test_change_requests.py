@@ -72,7 +72,9 @@ def test_owner_requests_manager_approves_and_old_periods_keep_their_target(api, 
     request = body(requested)
     assert request["state"] == "pending" and request["effective_from"] == "2026-11-01"
     waiting = body(api(sales_manager).get("/api/v1/change-requests?waiting_for_me=true"))["items"]
-    assert [r["id"] for r in waiting] == [request["id"]]
+    # The demo's own pending request (Units shipped) waits for her too.
+    assert [r["kpi"] for r in waiting if r["id"] == request["id"]] == [active_kpi["id"]]
+    assert body(api(salesperson).get("/api/v1/change-requests?waiting_for_me=true"))["items"] == []
 
     approved = post(api(sales_manager), f"/api/v1/change-requests/{request['id']}/approve", {"comment": "Fair"})
     assert body(approved)["state"] == "approved" and body(approved)["version"] == 2
@@ -148,7 +150,7 @@ def test_bad_change_requests(api, salesperson, active_kpi, data, field):
     response = post(api(salesperson), f"/api/v1/kpis/{active_kpi['id']}/change-requests", data)
     assert response.status_code == 422, response.content
     assert body(response)["errors"][0]["field"] == field
-    assert not ChangeRequest.objects.for_org(salesperson.organization).exists()
+    assert not ChangeRequest.objects.for_org(salesperson.organization).filter(kpi_id=active_kpi["id"]).exists()
 
 
 def test_drafts_are_edited_directly_not_requested(api, sales_manager):

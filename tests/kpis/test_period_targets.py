@@ -134,4 +134,7 @@ def test_an_active_kpi_changes_a_period_target_only_through_approval(api, sales_
         ("2026-11", "120.000000"),
         ("2026-12", "150.000000"),
     ]
-    assert PeriodTarget.objects.for_org(admin.organization).filter(version__number=1).count() == 1
+    assert (
+        PeriodTarget.objects.for_org(admin.organization).filter(version__kpi_id=draft["id"], version__number=1).count()
+        == 1
+    )

@@ -43,6 +43,22 @@ def test_kpi_list_queries_do_not_grow_with_kpis(web, admin):
     assert len(many) <= len(few) + 4
 
 
+def test_a_summed_kpi_is_judged_by_its_run_rate_while_the_period_runs(admin):
+    import datetime
+
+    services.kpi_create(by=admin, key="orders", name="Orders", target=Decimal(300), red_threshold=Decimal(90))
+    services.data_points_record(by=admin, points=[{"kpi": "orders", "date": "2026-11-03", "value": "100"}])
+    kpi = selectors.kpis(membership=admin).prefetch_related(*selectors.RULES).get(key="orders")
+    # 100 in the first 10 of November's 30 days is on pace for 300: on target, not a red third of it.
+    row = selectors.kpi_rows(kpis_page=[kpi], today=datetime.date(2026, 11, 10))[0]
+    assert (row["value"], row["projected"], row["status"]) == (Decimal("100.000000"), Decimal("300.000000"), "green")
+    month = selectors.kpi_periods(kpi=kpi, grain="month", count=1, today=datetime.date(2026, 11, 20))[0]
+    assert (month["in_progress"], month["projected"], month["status"]) == (True, Decimal("150.000000"), "red")
+    # Once the month is over, it is judged by what it reached.
+    done = selectors.kpi_periods(kpi=kpi, grain="month", count=2, today=datetime.date(2026, 12, 1))[0]
+    assert (done["in_progress"], done["projected"], done["status"]) == (False, None, "red")
+
+
 def test_kpi_rows_agree_with_the_kpi_page(admin):
     kpi = _kpi(admin, "units", aggregation="last")
     services.data_points_record(by=admin, points=[{"kpi": "units", "date": "2026-11-20", "value": "5"}])
@@ -61,7 +77,7 @@ def test_kpi_page_shows_trend_data_and_history(web, admin):
     response = web(admin).get(f"/kpis/{kpi.pk}/")
     text = response.content.decode()
     assert response.status_code == 200
-    assert 'id="kpi-trend-data"' in text and "Margin" in text and "data_received" in text
+    assert 'id="kpi-trend-data"' in text and "Margin" in text and "received data" in text
 
 
 def test_recording_a_bad_value_is_a_field_error(web, admin):
@@ -91,7 +107,9 @@ def test_the_list_filters_and_sorts_by_this_periods_status(web, admin):
 
     with time_machine.travel("2026-11-24 10:00Z", tick=False):
         for key, value in (("zz_a_green", "12"), ("zz_b_red", "1"), ("zz_c_amber", "9.5")):
-            services.kpi_create(by=admin, key=key, name=key, target=Decimal(10), red_threshold=Decimal(90))
+            services.kpi_create(
+                by=admin, key=key, name=key, aggregation="avg", target=Decimal(10), red_threshold=Decimal(90)
+            )
             services.data_points_record(by=admin, points=[{"kpi": key, "date": "2026-11-02", "value": value}])
         client = web(admin)
         assert _rows(client.get("/kpis/?q=zz_&status=red")) == ["zz_b_red"]

@@ -48,3 +48,11 @@ def audit_history(*, membership: Membership, object_type: str, object_id: int) -
         .select_related("actor__user")
         .order_by("-created_at", "-id")
     )
+
+
+def history_page(*, membership: Membership, object_type: str, object_id: int, limit: int = 30) -> list[Any]:
+    """The latest ``limit`` events of an object's history, labelled and with names, for its page."""
+    from tandem.core import history
+
+    events = list(audit_history(membership=membership, object_type=object_type, object_id=object_id)[:limit])
+    return history.readable(membership=membership, events=events)

@@ -12,7 +12,7 @@ import random
 from decimal import Decimal
 
 from tandem.core.periods import last_n, local_today
-from tandem.kpis import services
+from tandem.kpis import selectors, services
 from tandem.orgs.models import Membership, Team
 
 # key, name, team, owner, unit, unit kind, frequency, aggregation, direction, target, mode, amber, red,
@@ -475,6 +475,21 @@ GUARDRAILS = {
     "sales_attainment": ["overdue_receivables", "stock_days"],
 }
 BANDS = {"warehouse_utilization": ("70", "85")}
+# Money one unit creates or costs (VND), and the risks the managers wrote down.
+VALUE_PER_UNIT = {
+    "units_shipped": "185000",
+    "stock_write_offs": "-1000000",
+    "new_customers": "42000000",
+    "return_rate": "-380000000",
+}
+RISKS = {
+    "stock_days": ("high", "Slow movers from the summer range fill two warehouses; cash is tied up in them."),
+    "overdue_receivables": ("high", "Three large distributors pay 30+ days late; one is disputing invoices."),
+    "return_rate": ("medium", "Returns climb with the discounts that keep sales on target."),
+    "staff_turnover": ("low", "Warehouse night shift is hard to staff before Tết."),
+}
+# December is the Tết build-up: a higher revenue target for that month only.
+PERIOD_TARGETS = {"net_revenue": {"12": "14"}}
 # Two years of weeks and months.
 HISTORY = {"week": 104, "month": 24}
 
@@ -508,6 +523,8 @@ def load(admin: Membership) -> None:
         noise,
     ) in KPIS:
         band = BANDS.get(key)
+        risk, risk_notes = RISKS.get(key, ("none", ""))
+        months = PERIOD_TARGETS.get(key, {})
         kpi = services.kpi_create(
             by=admin,
             key=key,
@@ -526,6 +543,14 @@ def load(admin: Membership) -> None:
             red_threshold=Decimal(red),
             band_low=Decimal(band[0]) if band else None,
             band_high=Decimal(band[1]) if band else None,
+            value_per_unit=Decimal(VALUE_PER_UNIT[key]) if key in VALUE_PER_UNIT else None,
+            risk_level=risk,
+            risk_notes=risk_notes,
+            period_targets={
+                datetime.date(year, int(month), 1).isoformat(): target
+                for month, target in months.items()
+                for year in (today.year - 1, today.year)
+            },
         )
         services.kpi_submit(by=admin, kpi=kpi)
         created[key] = kpi
@@ -536,6 +561,8 @@ def load(admin: Membership) -> None:
             value = start + (end - start) * share**1.6  # slow, then faster: the story of the last months
             value *= 1 + rng.uniform(-noise, noise) if index < len(periods) - 1 else 1
             day = min(period.start + datetime.timedelta(days=(period.days - 1) // 2), today)
+            if aggregation == "sum" and period.contains(today):
+                value *= ((today - period.start).days + 1) / period.days  # the period so far
             points.append(
                 {
                     "kpi": key,
@@ -547,3 +574,11 @@ def load(admin: Membership) -> None:
         services.data_points_record(by=admin, points=points, source="erp")
     for key, guards in GUARDRAILS.items():
         services.kpi_update(by=admin, kpi=created[key], guardrails=[created[g].pk for g in guards])
+    # A change waiting for the sales manager: An asks for a lower weekly target after two reps left.
+    units = selectors.kpi_get(membership=people["an.pham"], kpi_id=created["units_shipped"].pk)
+    services.change_request_create(
+        by=people["an.pham"],
+        kpi=units,
+        changes={"target": Decimal(2200)},
+        reason="Two of the six reps in Sales South left in November; their accounts move to the north team.",
+    )

@@ -127,6 +127,10 @@ class PeriodOut(Schema):
     value: Decimal | None
     target: Decimal | None
     status: str = Field(..., description="green, amber, red or no_data")
+    in_progress: bool = Field(False, description="The period has not ended yet")
+    projected: Decimal | None = Field(
+        None, description="A summed KPI's period in progress: the run rate its status is judged by"
+    )
     version: int
     change: Decimal | None = Field(None, description="Against the previous period")
     change_percent: Decimal | None

@@ -270,6 +270,16 @@ def _change(now: Decimal | None, then: Decimal | None) -> tuple[Decimal | None, 
     return delta, percent
 
 
+def run_rate(value: Decimal | None, period: Period, today: datetime.date, aggregation: str) -> Decimal | None:
+    """What a summed KPI's period still in progress is on pace for: its total so far, stretched over the
+    whole period. Judging a month's first days against the whole month's target would call every summed
+    KPI red at each month's start. None when the period is complete, not summed, or has no value."""
+    if value is None or aggregation != "sum" or not period.contains(today):
+        return None
+    elapsed = (today - period.start).days + 1
+    return (value * period.days / elapsed).quantize(Decimal("0.000001"))
+
+
 def target_on(version: KpiVersion, start: datetime.date) -> Decimal | None:
     """The version's target for the period starting on ``start``: its own for that period, else the default."""
     for override in version.period_targets.all():
@@ -327,8 +337,11 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
         value = values.get(period)
         previous = values.get(period.previous())
         last_year = values.get(period_of(grain, period.start - datetime.timedelta(days=364), fiscal_start_month=fiscal))
-        change, change_pct = _change(value, previous)
-        yoy, yoy_pct = _change(value, last_year)
+        projected = run_rate(value, period, today, version.aggregation)
+        # A period in progress compares what it is on pace for, not its first days, with whole periods.
+        judged = projected if projected is not None else value
+        change, change_pct = _change(judged, previous)
+        yoy, yoy_pct = _change(judged, last_year)
         rows.append(
             {
                 "period": period.label,
@@ -336,7 +349,9 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
                 "end": period.end,
                 "value": value,
                 "target": target,
-                "status": status(value, target, rule),
+                "in_progress": period.contains(today),
+                "projected": projected,
+                "status": status(judged, target, rule),
                 "version": version.number,
                 "change": change,
                 "change_percent": change_pct,
@@ -606,7 +621,8 @@ def _status_rows(*, kpis: list[Kpi], today: datetime.date, spark: int = SPARK_PE
                 "period": periods[-1].label,
                 "value": value,
                 "target": target,
-                "status": status(value, target, rule),
+                "projected": (projected := run_rate(value, periods[-1], today, version.aggregation)),
+                "status": status(projected if projected is not None else value, target, rule),
                 "spark": [values[kpi.pk].get(p) for p in periods],
                 "spark_labels": [p.label for p in periods],
             }

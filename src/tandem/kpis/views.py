@@ -225,7 +225,7 @@ def _detail_context(request: HttpRequest, me: Membership, kpi: Kpi, today: Any, 
         "period_targets": sorted(selectors.version_on(kpi, today).period_targets.all(), key=lambda t: t.period_start),
         "change_form": forms_.get("change_form") or forms.ChangeRequestForm(),
         "pending": next((r for r in requests if r.state == ChangeRequestState.PENDING), None),
-        "history": core_selectors.audit_history(membership=me, object_type="kpi", object_id=kpi.pk)[:30],
+        "history": core_selectors.history_page(membership=me, object_type="kpi", object_id=kpi.pk),
     }
 
 
@@ -253,12 +253,19 @@ def _chart(periods: list[dict[str, Any]], kpi: Kpi) -> dict[str, Any]:
     return {
         "labels": [row["period"] for row in periods],
         "values": [number(row["value"]) for row in periods],
+        "projected": [number(row["projected"]) for row in periods],
         "statuses": [row["status"] for row in periods],
         "targets": [number(row["target"]) for row in periods],
         "amber": amber,
         "red": red,
         "direction": selectors.version_on(kpi, periods[-1]["start"]).direction,
-        "names": {"value": _("Value"), "target": _("Target"), "amber": _("Amber line"), "red": _("Red line")},
+        "names": {
+            "value": _("Value"),
+            "target": _("Target"),
+            "amber": _("Amber line"),
+            "red": _("Red line"),
+            "projected": _("On pace for"),
+        },
     }
 
 

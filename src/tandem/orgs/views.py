@@ -60,7 +60,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     me: Membership = request.membership  # type: ignore[attr-defined]
     person = selectors.person_get(membership=me, person_id=person_id)
     reports = selectors.people(membership=me).filter(manager=person)
-    history = core_selectors.audit_history(membership=me, object_type="person", object_id=person.pk)[:50]
+    history = core_selectors.history_page(membership=me, object_type="person", object_id=person.pk, limit=50)
     return render(
         request,
         "orgs/person_detail.html",
@@ -96,7 +96,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     me: Membership = request.membership  # type: ignore[attr-defined]
     team = selectors.team_get(membership=me, team_id=team_id)
     sub_teams = selectors.teams(membership=me).filter(parent=team)
-    history = core_selectors.audit_history(membership=me, object_type="team", object_id=team.pk)[:50]
+    history = core_selectors.history_page(membership=me, object_type="team", object_id=team.pk, limit=50)
     return render(request, "orgs/team_detail.html", {"team": team, "sub_teams": sub_teams, "history": history})
 
 
@@ -276,9 +276,9 @@ def settings_index(request: HttpRequest) -> HttpResponse:
             "token_form": token_form,
             "tokens": selectors.tokens(membership=me).filter(membership=me),
             "not_admin": not me.is_admin,
-            "history": core_selectors.audit_history(
-                membership=me, object_type="organization", object_id=me.organization_id
-            )[:20],
+            "history": core_selectors.history_page(
+                membership=me, object_type="organization", object_id=me.organization_id, limit=20
+            ),
             "new_token": new_token,
         },
         status=status,

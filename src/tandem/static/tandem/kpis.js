@@ -36,9 +36,14 @@
         areaStyle: { color: COLORS.amber, opacity: 0.18 } },
       { name: data.names.red, type: "line", data: data.red, symbol: "none", lineStyle: { type: "dotted", color: COLORS.red } },
     ];
+    // A summed KPI's period in progress: where its run rate would end, as a hollow point.
+    if ((data.projected || []).some((v) => v !== null)) {
+      series.push({ name: data.names.projected, type: "scatter", data: data.projected, symbol: "emptyCircle", symbolSize: 11,
+                    itemStyle: { color: "#206bc4" }, z: 11 });
+    }
     chart.setOption({
       tooltip: { trigger: "axis", valueFormatter: (v) => (v === null || v === undefined ? "—" : v.toLocaleString()) },
-      legend: { data: [data.names.value, data.names.target, data.names.red], bottom: 0 },
+      legend: { data: [data.names.value, data.names.target, data.names.red, data.names.projected], bottom: 0 },
       grid: { left: 48, right: 16, top: 16, bottom: 48 },
       xAxis: { type: "category", data: data.labels },
       yAxis: { type: "value", scale: true, boundaryGap: ["10%", "10%"] },
