@@ -357,3 +357,10 @@ def test_guardrails_must_be_visible_kpis_and_not_itself(api, sales_manager, reve
         f"/api/v1/kpis/{revenue['id']}", {"guardrails": [revenue["id"]]}, content_type="application/json"
     )
     assert itself.status_code == 422 and "itself" in body(itself)["errors"][0]["message"]
+
+
+def test_a_nul_character_is_refused_with_its_field_before_reaching_the_database(api, admin):
+    raw = '{"points": [{"kpi": "net_revenue", "date": "2026-11-02", "value": "1", "note": "a\\u0000b"}]}'
+    response = api(admin).post("/api/v1/data-points", raw, content_type="application/json")
+    assert response.status_code == 422
+    assert body(response)["errors"][0]["field"] == "points.0.note"

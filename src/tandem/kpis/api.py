@@ -100,7 +100,7 @@ def kpi_periods(
 @router.post("/data-points", response={201: schemas.PointsOut})
 def data_points_record(request: HttpRequest, payload: schemas.PointsIn):
     """Up to 10,000 points at once, all or nothing; each bad point is listed with its index and field."""
-    points = [point.dict() for point in payload.points]
+    points = payload.model_dump()["points"]
     return Status(201, services.data_points_record(by=_me(request), points=points, source=payload.source))
 
 

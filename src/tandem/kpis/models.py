@@ -168,7 +168,10 @@ class PeriodTarget(TenantModel):
 class DataPoint(TenantModel):
     """One measured value of a KPI and where it came from. A change of the KPI's rules never rewrites it."""
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="data_points")
+    # Millions of rows arrive in bulk: no index of their own for these two, since the composite index and
+    # the idempotency constraint below both start with them, and every index slows each insert.
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+", db_index=False)
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="data_points", db_index=False)
     date = models.DateField(_("date"))
     period_start = models.DateField(_("period"))
     value = amount(_("value"))

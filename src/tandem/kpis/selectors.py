@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from tandem.core.errors import NotFound
 from tandem.core.periods import Grain, Period, last_n, period_of, periods_between
 from tandem.kpis import formulas
-from tandem.kpis.models import ChangeRequest, DataPoint, Kpi, KpiVersion, Visibility
+from tandem.kpis.models import ChangeRequest, DataPoint, Kpi, KpiVersion, PeriodTarget, Visibility
 from tandem.kpis.status import Rule, lines, status
-from tandem.orgs.models import Membership, Team
+from tandem.orgs.models import Membership, Organization, Team
 
 # What to prefetch with KPIs so their rules are read without a query per KPI.
 RULES = ("versions", "versions__period_targets")
@@ -163,7 +163,10 @@ def values_by_kpi(
 ) -> dict[int, dict[Period, Decimal]]:
     """Each period's value for several KPIs at once (``aggregations``: KPI id → sum/avg/last/min/max),
     aggregated in the database: one query for the "last" KPIs and one for all the others."""
-    key = _period_key(grain, fiscal)
+    only = period_of(grain, first, fiscal_start_month=fiscal)
+    # Within one period there is nothing to group dates by (and SQLite would truncate each row's date).
+    single = only.contains(last)
+    key = Value(0, output_field=IntegerField()) if single else _period_key(grain, fiscal)
     points = DataPoint.objects.for_org(organization_id).filter(date__gte=first, date__lte=last)
     values: dict[int, dict[Period, Decimal]] = {kpi_id: {} for kpi_id in aggregations}
     rows: list[tuple[int, object, object]] = []
@@ -190,8 +193,9 @@ def values_by_kpi(
             chosen = {"sum": total, "avg": mean, "min": low, "max": high}[aggregations[kpi_id]]
             rows.append((kpi_id, period_key, chosen))
     for kpi_id, period_key, value in rows:
-        start = _key_to_start(grain, period_key, fiscal)
-        period = period_of(grain, start, fiscal_start_month=fiscal)
+        period = (
+            only if single else period_of(grain, _key_to_start(grain, period_key, fiscal), fiscal_start_month=fiscal)
+        )
         values[kpi_id][period] = Decimal(value).quantize(Decimal("0.000001"))  # type: ignore[arg-type]
     return values
 
@@ -500,11 +504,64 @@ def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date) -> list[dict[str, An
 STATUS_ORDER = {"red": 0, "amber": 1, "green": 2, "no_data": 3}
 
 
-def current_statuses(*, kpis: QuerySet[Kpi], today: datetime.date) -> dict[int, str]:
-    """Every listed KPI's status in its current period, to filter or sort a whole list by it: the values
-    of all of them in a few aggregate queries (one or two per frequency), whatever their number."""
-    found = list(kpis.select_related(None).prefetch_related(*RULES))
-    return {row["kpi"].pk: row["status"] for row in _status_rows(kpis=found, today=today, spark=1)} if found else {}
+def rule_of(version: KpiVersion) -> Rule:
+    return Rule(
+        version.direction,
+        version.threshold_mode,
+        version.amber_threshold,
+        version.red_threshold,
+        version.band_low,
+        version.band_high,
+    )
+
+
+def current_statuses(*, organization: Organization, kpis: QuerySet[Kpi], today: datetime.date) -> dict[int, str]:
+    """Every listed KPI's status in its current period, in the list's order, to filter or sort a whole list
+    by it. The versions and targets in force come as plain rows and the values in one or two aggregate
+    queries per frequency, so thousands of KPIs cost a few queries and no model machinery per KPI."""
+    order = list(kpis.values_list("pk", flat=True))
+    if not order:
+        return {}
+    fiscal = organization.fiscal_year_start_month
+    in_force: dict[int, KpiVersion] = {}
+    for version in (
+        KpiVersion.objects.for_org(organization)
+        .filter(kpi_id__in=kpis.values("pk"))
+        .order_by("kpi_id", "effective_from")
+    ):
+        if version.kpi_id not in in_force or version.effective_from <= today:
+            in_force[version.kpi_id] = version
+    statuses: dict[int, str] = {}
+    computed = [kpi_id for kpi_id, version in in_force.items() if version.formula]
+    if computed:
+        found = list(Kpi.objects.for_org(organization).filter(pk__in=computed).prefetch_related(*RULES))
+        statuses |= {row["kpi"].pk: row["status"] for row in _status_rows(kpis=found, today=today, spark=1)}
+    current = {
+        frequency: period_of(frequency, today, fiscal_start_month=fiscal)
+        for frequency in {v.frequency for v in in_force.values()}
+    }
+    overrides = {
+        (version_id, start): target
+        for version_id, start, target in PeriodTarget.objects.for_org(organization)
+        .filter(version_id__in=[v.pk for v in in_force.values()], period_start__in=[p.start for p in current.values()])
+        .values_list("version_id", "period_start", "target")
+    }
+    for frequency, period in current.items():
+        group = {k: v for k, v in in_force.items() if v.frequency == frequency and not v.formula}
+        values = values_by_kpi(
+            organization_id=organization.pk,
+            fiscal=fiscal,
+            aggregations={kpi_id: v.aggregation for kpi_id, v in group.items()},
+            grain=frequency,
+            first=period.start,
+            last=period.end - datetime.timedelta(days=1),
+        )
+        for kpi_id, version in group.items():
+            value = values[kpi_id].get(period)
+            projected = run_rate(value, period, today, version.aggregation)
+            target = overrides.get((version.pk, period.start), version.target)
+            statuses[kpi_id] = status(projected if projected is not None else value, target, rule_of(version))
+    return {pk: statuses[pk] for pk in order if pk in statuses}
 
 
 RISK_ORDER = Case(
@@ -524,7 +581,14 @@ SORTS: dict[str, list[Any]] = {
 
 
 def kpi_page(
-    *, kpis: QuerySet[Kpi], status: str | None, sort: str, page: str | None, per_page: int, today: datetime.date
+    *,
+    organization: Organization,
+    kpis: QuerySet[Kpi],
+    status: str | None,
+    sort: str,
+    page: str | None,
+    per_page: int,
+    today: datetime.date,
 ) -> tuple[Page[Any], list[Kpi]]:
     """One page of a KPI list in the order asked for, kept to the KPIs with ``status`` in their current
     period when given. Name, owner, team and risk are sorted by the database; a status filter or sort first
@@ -533,7 +597,7 @@ def kpi_page(
     if sort != "status" and status is None:
         by_name = Paginator(ordered, per_page).get_page(page)
         return by_name, list(by_name.object_list.prefetch_related(*RULES))  # type: ignore[attr-defined]
-    statuses = current_statuses(kpis=ordered, today=today)
+    statuses = current_statuses(organization=organization, kpis=ordered, today=today)
     ids = [pk for pk, current in statuses.items() if status is None or current == status]
     if sort == "status":
         ids.sort(key=lambda pk: STATUS_ORDER[statuses[pk]])

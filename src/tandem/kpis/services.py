@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tandem.core import audit
 from tandem.core.errors import Conflict, DomainError, PermissionDenied, ValidationError
 from tandem.core.periods import period_of
-from tandem.kpis import access, formulas, selectors
+from tandem.kpis import access, formulas, ingest, selectors
 from tandem.kpis.models import (
     ChangeRequest,
     ChangeRequestState,
@@ -386,6 +386,22 @@ def _decimal(raw: object) -> Decimal | None:
     return value
 
 
+SIX = Decimal("0.000001")
+
+
+def _refusal(by: Membership, kpi: Kpi) -> str | None:
+    """Why ``by`` cannot record data for this KPI, or None when they can."""
+    if kpi.state == KpiState.ARCHIVED:
+        return _("%(kpi)s is archived and takes no more data.") % {"kpi": kpi.key}
+    if max(kpi.versions.all(), key=lambda v: v.number).formula:
+        return _("%(kpi)s is computed by its formula and takes no data.") % {"kpi": kpi.key}
+    try:
+        access.require_can_record(by, kpi)
+    except DomainError:
+        return _("You cannot record data for %(kpi)s.") % {"kpi": kpi.key}
+    return None
+
+
 def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: str = "api") -> dict[str, int]:
     """Record a batch of data points, all or nothing.
 
@@ -401,10 +417,15 @@ def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: 
         raise ValidationError("points", _("Send at least one point."))
     refs = {str(point.get("kpi", "")) for point in points}
     found = selectors.kpis_by_reference(membership=by, references=refs)
+    fiscal = by.organization.fiscal_year_start_month
     errors: list[dict[str, str]] = []
-    allowed: dict[int, bool] = {}
-    rows: list[DataPoint] = []
+    # Per KPI, once: why it takes no data (or None), and its versions for the periods of the points' days.
+    refusals: dict[int, str | None] = {}
+    periods: dict[tuple[int, datetime.date], datetime.date] = {}
+    rows: list[ingest.Row] = []
     seen: set[tuple[int, datetime.date, str]] = set()
+    now = timezone.now()
+    source = source[:80]
     for index, point in enumerate(points):
 
         def fail(field: str, message: str, index: int = index) -> None:
@@ -414,20 +435,10 @@ def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: 
         if kpi is None:
             fail("kpi", _("No such KPI (by id or key) that you can see."))
             continue
-        if kpi.state == KpiState.ARCHIVED:
-            fail("kpi", _("%(kpi)s is archived and takes no more data.") % {"kpi": kpi.key})
-            continue
-        if max(kpi.versions.all(), key=lambda v: v.number).formula:
-            fail("kpi", _("%(kpi)s is computed by its formula and takes no data.") % {"kpi": kpi.key})
-            continue
-        if kpi.pk not in allowed:
-            try:
-                access.require_can_record(by, kpi)
-                allowed[kpi.pk] = True
-            except DomainError:
-                allowed[kpi.pk] = False
-        if not allowed[kpi.pk]:
-            fail("kpi", _("You cannot record data for %(kpi)s.") % {"kpi": kpi.key})
+        if kpi.pk not in refusals:
+            refusals[kpi.pk] = _refusal(by, kpi)
+        if refusals[kpi.pk]:
+            fail("kpi", refusals[kpi.pk] or "")
             continue
         day = point.get("date")
         if isinstance(day, str):
@@ -443,24 +454,27 @@ def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: 
             fail("value", _("Use a number such as 12.5 (at most 14 digits before the point)."))
             continue
         key = str(point.get("source_key") or "")[:200] or f"auto:{uuid.uuid4().hex}"
-        frequency = selectors.version_on(kpi, day).frequency
-        period = period_of(frequency, day, fiscal_start_month=by.organization.fiscal_year_start_month)
-        identity = (kpi.pk, period.start, key)
+        start = periods.get((kpi.pk, day))
+        if start is None:
+            frequency = selectors.version_on(kpi, day).frequency
+            start = periods[kpi.pk, day] = period_of(frequency, day, fiscal_start_month=fiscal).start
+        identity = (kpi.pk, start, key)
         if identity in seen:
             fail("source_key", _("The same KPI, period and source key appear twice in this batch."))
             continue
         seen.add(identity)
         rows.append(
-            DataPoint(
-                organization=by.organization,
-                kpi=kpi,
-                date=day,
-                period_start=period.start,
-                value=value.quantize(Decimal("0.000001")),
-                source=source[:80],
-                source_key=key,
-                note=str(point.get("note") or "")[:500],
-                created_by=by,
+            ingest.Row(
+                by.organization_id,
+                kpi.pk,
+                day,
+                start,
+                value.quantize(SIX),
+                source,
+                key,
+                str(point.get("note") or "")[:500],
+                by.pk,
+                now,
             )
         )
     if errors:
@@ -469,13 +483,7 @@ def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: 
     for row in rows:
         per_kpi[row.kpi_id] = per_kpi.get(row.kpi_id, 0) + 1
     with transaction.atomic():
-        DataPoint.objects.for_org(by.organization).bulk_create(
-            rows,
-            batch_size=1000,
-            update_conflicts=True,
-            unique_fields=["kpi", "period_start", "source", "source_key"],
-            update_fields=["value", "note", "date"],
-        )
+        ingest.upsert(rows)
         kpis_by_pk = {kpi.pk: kpi for kpi in found.values()}
         audit.record_many(
             organization=by.organization,

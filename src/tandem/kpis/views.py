@@ -63,6 +63,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
     )
     today = local_today(me.organization.tz)
     page, on_page = selectors.kpi_page(
+        organization=me.organization,
         kpis=kpis,
         status=status if status in dict(STATUSES) else None,
         sort=sort if sort in dict(SORTS) else "name",
