@@ -28,6 +28,8 @@ def test_kpi_from_creation_to_an_approved_change(page_for, demo_site):
     manager.get_by_label("Owner").select_option(str(an.pk))
     manager.get_by_label("Team", exact=True).select_option(str(south.pk))
     manager.get_by_label("Frequency").select_option("week")
+    # An average: a summed KPI's week in progress would be judged by its run rate instead.
+    manager.get_by_label("Aggregation").select_option("avg")
     manager.get_by_label("Target", exact=True).fill("10")
     manager.get_by_label("Red below (above) this").fill("80")
     screenshot(manager, "kpi-new")
@@ -84,3 +86,29 @@ def test_the_demo_watermelon_is_flagged_on_its_page(page_for, demo_site):
     page.get_by_role("link", name="Month").click()
     expect(page.locator("#kpi-trend canvas")).to_have_count(1)
     screenshot(page, "kpi-watermelon")
+
+
+def test_the_list_shows_watermelons_filters_by_status_and_fits_a_phone(page_for, demo_site):
+    page = page_for()
+    sign_in(page, demo_site.url, "linh.tran@lotus.example", demo.PASSWORD)
+    page.goto(f"{demo_site.url}/kpis/")
+    units = page.get_by_role("row", name=re.compile("Units shipped"))
+    expect(units.get_by_text("Watermelon")).to_be_visible()
+    expect(units).to_contain_text("Red guardrails: Stock days")
+    page.get_by_label("Status", exact=True).select_option("red")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("row", name=re.compile("Stock days"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Units shipped"))).to_have_count(0)
+    expect(page.locator("tbody .badge", has_text="On target")).to_have_count(0)
+    screenshot(page, "kpi-list-red")
+
+    phone = page_for(390, 844)
+    sign_in(phone, demo_site.url, "linh.tran@lotus.example", demo.PASSWORD)
+    phone.goto(f"{demo_site.url}/kpis/?sort=status")
+    expect(phone.locator("tbody tr").first).to_contain_text("Off target")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "kpi-list-phone")
+    phone.get_by_role("link", name="Units shipped").click()
+    expect(phone.get_by_role("alert")).to_contain_text("Stock days is red")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "kpi-detail-phone")
