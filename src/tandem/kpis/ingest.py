@@ -52,7 +52,7 @@ def upsert(rows: list[Row]) -> None:
                 "period_start date, value numeric(20, 6), source varchar(80), source_key varchar(200), "
                 "note varchar(500), created_by_id bigint, created_at timestamptz) ON COMMIT DELETE ROWS"
             )
-            with cursor.cursor.copy(f"COPY {STAGING} ({COLUMNS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.cursor.copy(f"COPY {STAGING} ({COLUMNS}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             cursor.execute(
