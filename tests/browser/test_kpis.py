@@ -94,7 +94,7 @@ def test_the_list_shows_watermelons_filters_by_status_and_fits_a_phone(page_for,
     page.goto(f"{demo_site.url}/kpis/")
     units = page.get_by_role("row", name=re.compile("Units shipped"))
     expect(units.get_by_text("Watermelon")).to_be_visible()
-    expect(units).to_contain_text("Red guardrails: Stock days")
+    expect(units).to_contain_text("Red guardrails: Overdue receivables, Return rate, Stock days")
     page.get_by_label("Status", exact=True).select_option("red")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("row", name=re.compile("Stock days"))).to_be_visible()

@@ -498,6 +498,8 @@ def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date) -> list[dict[str, An
     for from_id, to_id in guard_links:
         if from_id in rows and to_id in rows and rows[from_id]["status"] == "green" and rows[to_id]["status"] == "red":
             rows[from_id]["watermelon"].append(rows[to_id]["kpi"].name)
+    for row in rows.values():
+        row["watermelon"].sort()
     return [rows[kpi.pk] for kpi in kpis_page]
 
 
