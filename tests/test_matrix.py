@@ -11,6 +11,7 @@ writes, a valid request body below — so no route escapes the checks:
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from tandem.api import api as ninja_api
 from tandem.core.models import AuditEvent
 from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis import services as kpi_services
+from tandem.okrs import services as okr_services
 from tandem.orgs import services
 from tandem.orgs.models import Team
 
@@ -37,6 +39,7 @@ SELF_SERVICE = {
     "password_change_done",
     "organization_switch",
     "me_update",
+    "notifications_read",
     "token_create",
     "token_revoke",
     "settings",
@@ -65,6 +68,22 @@ API_BODIES: dict[str, dict] = {
     "change_request_create": {"changes": {"target": "9"}, "reason": "matrix"},
     "change_request_approve": {"comment": "ok"},
     "change_request_reject": {"comment": "no"},
+    "cycle_create": {"name": "Matrix cycle", "start": "2027-01-01", "end": "2027-03-31"},
+    "cycle_update": {"name": "Matrix rename"},
+    "cycle_advance": {"state": "closing"},
+    "objective_create": {"cycle": "{cycle_id}", "title": "Matrix objective", "owner": "{person_id}"},
+    "objective_update": {"title": "Matrix rename"},
+    "objective_delete": {},
+    "objective_reflect": {"went_well": "matrix"},
+    "objective_carry_over": {"cycle": "{cycle_id}"},
+    "comment_create": {"body": "matrix"},
+    "key_result_create": {"objective": "{objective_id}", "title": "Matrix KR", "target_value": "5"},
+    "key_result_update": {"title": "Matrix rename"},
+    "key_result_delete": {},
+    "check_in_create": {"value": "3", "confidence": "on_track"},
+    "key_result_score": {"score": "0.5", "reason": "matrix"},
+    "milestone_update": {"done": True},
+    "notifications_read": {},
 }
 UI_BODIES: dict[str, dict] = {
     "person_edit": {"role": "member", "job_title": "Changed", "manager": "", "is_active": "on"},
@@ -113,6 +132,38 @@ UI_BODIES: dict[str, dict] = {
     "kpi_change_request": {"target": "9", "reason": "matrix"},
     "change_request_approve": {"comment": "ok"},
     "change_request_reject": {"comment": "no"},
+    "cycles": {"name": "Matrix cycle", "kind": "quarter", "start": "2027-01-01", "end": "2027-03-31"},
+    "cycle_advance": {"state": "closing"},
+    "objective_create": {
+        "title": "Matrix objective",
+        "owner": "{person_id}",
+        "kind": "committed",
+        "visibility": "public",
+    },
+    "objective_edit": {"title": "Matrix rename", "kind": "committed", "visibility": "public"},
+    "objective_delete": {},
+    "key_result_create": {
+        "title": "Matrix KR",
+        "type": "number",
+        "start_value": "0",
+        "target_value": "5",
+        "weight": "1",
+    },
+    "objective_reflect": {"went_well": "matrix"},
+    "objective_carry_over": {"cycle": "{cycle_id}"},
+    "comment_add": {"body": "matrix"},
+    "key_result_edit": {
+        "title": "Matrix rename",
+        "type": "number",
+        "start_value": "0",
+        "target_value": "5",
+        "weight": "1",
+    },
+    "key_result_delete": {},
+    "key_result_check_in": {"value": "3", "confidence": "on_track"},
+    "key_result_score": {"score": "0.5", "reason": "matrix"},
+    "milestone_toggle": {"done": "1"},
+    "notifications_read": {},
 }
 # UI routes that accept only POST.
 UI_POST_ONLY = {
@@ -128,6 +179,16 @@ UI_POST_ONLY = {
     "kpi_change_request",
     "change_request_approve",
     "change_request_reject",
+    "cycle_advance",
+    "objective_delete",
+    "key_result_create",
+    "objective_reflect",
+    "objective_carry_over",
+    "comment_add",
+    "key_result_delete",
+    "key_result_score",
+    "milestone_toggle",
+    "notifications_read",
 }
 # UI routes that only ever read (a POST to them is not a write path).
 UI_READ_ONLY = {
@@ -141,6 +202,9 @@ UI_READ_ONLY = {
     "person_detail",
     "team_detail",
     "password_change_done",
+    "alignment_map",
+    "objective_detail",
+    "notifications",
 }
 
 
@@ -239,7 +303,20 @@ def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
         changes={"target": Decimal(12)},
         reason="Lotus grows",
     )
+    cycle = okr_services.cycle_create(
+        by=admin, name="Lotus matrix cycle", start=datetime.date(2026, 10, 1), end=datetime.date(2026, 12, 31)
+    )
+    okr_services.cycle_advance(by=admin, cycle=cycle, state="active")
+    objective = okr_services.objective_create(by=admin, cycle=cycle, title="Lotus matrix objective")
+    key_result = okr_services.key_result_create(by=admin, objective=objective, title="Lotus KR", target_value=10)
+    steps = okr_services.key_result_create(
+        by=admin, objective=objective, title="Lotus steps", type="milestones", milestones=["One", "Two"]
+    )
     return {
+        "cycle_id": cycle.pk,
+        "objective_id": objective.pk,
+        "key_result_id": key_result.pk,
+        "milestone_id": steps.milestones.first().pk,
         "person_id": salesperson.pk,
         "team_id": leaf.pk,
         "invitation_id": invitation.pk,
@@ -271,6 +348,9 @@ LOTUS_MARKERS = (
     "Warehouse",
     "pending@lotus.example",
     "Lotus token",
+    "Lotus matrix cycle",
+    "Lotus matrix objective",
+    "Lotus KR",
 )
 
 

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "tandem.core",
     "tandem.orgs",
     "tandem.kpis",
+    "tandem.okrs",
+    "tandem.notifications",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,8 @@ from tandem.api import api
 from tandem.core import views as core_views
 from tandem.core.ids import IdConverter
 from tandem.kpis import views as kpi_views
+from tandem.notifications import views as notification_views
+from tandem.okrs import views as okr_views
 from tandem.orgs import views as org_views
 
 register_converter(IdConverter, "id")
@@ -42,7 +44,25 @@ urlpatterns = [
         {"decision": "reject"},
         name="change_request_reject",
     ),
-    path("okrs/", core_views.coming_soon, {"section": "okrs"}, name="okrs"),
+    path("okrs/", okr_views.okr_home, name="okrs"),
+    path("okrs/map/", okr_views.alignment_map, name="alignment_map"),
+    path("okrs/cycles/", okr_views.cycle_list, name="cycles"),
+    path("okrs/cycles/<id:cycle_id>/advance/", okr_views.cycle_advance, name="cycle_advance"),
+    path("okrs/objectives/new/", okr_views.objective_create, name="objective_create"),
+    path("okrs/objectives/<id:objective_id>/", okr_views.objective_detail, name="objective_detail"),
+    path("okrs/objectives/<id:objective_id>/edit/", okr_views.objective_edit, name="objective_edit"),
+    path("okrs/objectives/<id:objective_id>/delete/", okr_views.objective_delete, name="objective_delete"),
+    path("okrs/objectives/<id:objective_id>/key-results/", okr_views.key_result_create, name="key_result_create"),
+    path("okrs/objectives/<id:objective_id>/reflect/", okr_views.objective_reflect, name="objective_reflect"),
+    path("okrs/objectives/<id:objective_id>/carry-over/", okr_views.objective_carry_over, name="objective_carry_over"),
+    path("okrs/objectives/<id:objective_id>/comments/", okr_views.comment_add, name="comment_add"),
+    path("okrs/key-results/<id:key_result_id>/edit/", okr_views.key_result_edit, name="key_result_edit"),
+    path("okrs/key-results/<id:key_result_id>/delete/", okr_views.key_result_delete, name="key_result_delete"),
+    path("okrs/key-results/<id:key_result_id>/check-in/", okr_views.key_result_check_in, name="key_result_check_in"),
+    path("okrs/key-results/<id:key_result_id>/score/", okr_views.key_result_score, name="key_result_score"),
+    path("okrs/milestones/<id:milestone_id>/toggle/", okr_views.milestone_toggle, name="milestone_toggle"),
+    path("notifications/", notification_views.inbox, name="notifications"),
+    path("notifications/read/", notification_views.mark_read, name="notifications_read"),
     path("boards/", core_views.coming_soon, {"section": "boards"}, name="boards"),
     path("insights/", core_views.coming_soon, {"section": "insights"}, name="insights"),
     path("people/", org_views.people_index, name="people"),

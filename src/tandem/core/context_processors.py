@@ -14,6 +14,14 @@ SECTIONS = {
     "password_change_done": "settings",
     "kpi_detail": "kpis",
     "kpi_create": "kpis",
+    "kpi_edit": "kpis",
+    "alignment_map": "okrs",
+    "cycles": "okrs",
+    "objective_create": "okrs",
+    "objective_detail": "okrs",
+    "objective_edit": "okrs",
+    "key_result_edit": "okrs",
+    "key_result_check_in": "okrs",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -387,6 +388,9 @@ def _decimal(raw: object) -> Decimal | None:
 
 
 SIX = Decimal("0.000001")
+# Called with (organization_id=, kpi_ids=) inside the transaction that recorded new data: the OKR app
+# registers the key results that follow KPIs. Explicit, so a reader of data_points_record sees it.
+DATA_RECEIVED: list[Callable[..., object]] = []
 
 
 def _refusal(by: Membership, kpi: Kpi) -> str | None:
@@ -484,6 +488,8 @@ def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: 
         per_kpi[row.kpi_id] = per_kpi.get(row.kpi_id, 0) + 1
     with transaction.atomic():
         ingest.upsert(rows)
+        for follow in DATA_RECEIVED:
+            follow(organization_id=by.organization_id, kpi_ids=sorted(per_kpi))
         kpis_by_pk = {kpi.pk: kpi for kpi in found.values()}
         audit.record_many(
             organization=by.organization,

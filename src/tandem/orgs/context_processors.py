@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from tandem.notifications import selectors as notification_selectors
 from tandem.orgs import selectors
 
 
@@ -16,4 +17,6 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
         "membership": membership,
         "organization": membership.organization,
         "switchable_memberships": lambda: list(selectors.memberships_of(request.user)),  # type: ignore[arg-type]
+        # Read only when the bell is drawn.
+        "unread_notifications": lambda: notification_selectors.unread_count(membership=membership),
     }

@@ -1,0 +1,288 @@
+"""Every read of cycles, objectives and key results, scoped to the organization and to what the caller may see.
+
+A private objective is visible to its owner, its team's managers up the tree, its owner's manager and
+administrators. Where the tree must show that something is there (the alignment map), a private objective
+the caller may not see appears as "private objective", with no title or numbers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.core.errors import NotFound
+from tandem.kpis.models import Visibility
+from tandem.kpis.selectors import managed_team_ids
+from tandem.okrs.access import can_edit_objective
+from tandem.okrs.models import CheckIn, Comment, Confidence, Cycle, CycleState, KeyResult, Level, Milestone, Objective
+from tandem.orgs.models import Membership
+
+
+def cycles(*, membership: Membership, state: str | None = None) -> QuerySet[Cycle]:
+    found = Cycle.objects.for_org(membership.organization)
+    if state:
+        found = found.filter(state=state)
+    return found.order_by("-start", "name", "id")
+
+
+def cycle_get(*, membership: Membership, cycle_id: int) -> Cycle:
+    found = cycles(membership=membership).filter(pk=cycle_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def current_cycle(*, membership: Membership, today: datetime.date) -> Cycle | None:
+    """The active cycle that contains today (the shortest if several), else the latest active or planning one."""
+    open_cycles = list(cycles(membership=membership).exclude(state=CycleState.CLOSED))
+    running = [c for c in open_cycles if c.start <= today <= c.end and c.state == CycleState.ACTIVE]
+    if running:
+        return min(running, key=lambda c: (c.end - c.start, c.pk))
+    return open_cycles[0] if open_cycles else None
+
+
+def _visible(membership: Membership) -> Q:
+    """The objectives the person may see, as a filter."""
+    if membership.is_admin:
+        return Q()
+    return (
+        Q(visibility=Visibility.PUBLIC)
+        | Q(owner=membership)
+        | Q(owner__manager=membership)
+        | Q(team_id__in=managed_team_ids(membership))
+    )
+
+
+def may_see_objective(membership: Membership, objective: Objective) -> bool:
+    """The same rule as :func:`objectives`, for one objective already at hand."""
+    if objective.visibility == Visibility.PUBLIC or membership.is_admin:
+        return True
+    if objective.owner_id == membership.pk:
+        return True
+    if objective.owner_id and objective.owner and objective.owner.manager_id == membership.pk:
+        return True
+    return objective.team_id is not None and objective.team_id in managed_team_ids(membership)
+
+
+def objectives(
+    *,
+    membership: Membership,
+    cycle_id: int | None = None,
+    team_id: int | None = None,
+    owner_id: int | None = None,
+    level: str | None = None,
+    parent_id: int | None = None,
+    at_risk: bool = False,
+    search: str | None = None,
+) -> QuerySet[Objective]:
+    """Objectives the person may see, with their cycle, owner and team read along."""
+    found = (
+        Objective.objects.for_org(membership.organization)
+        .filter(_visible(membership))
+        .select_related("cycle", "owner__user", "team", "team__manager__user")
+    )
+    if cycle_id:
+        found = found.filter(cycle_id=cycle_id)
+    if team_id:
+        found = found.filter(Q(team_id=team_id) | Q(owner__teams=team_id)).distinct()
+    if owner_id:
+        found = found.filter(Q(owner_id=owner_id) | Q(key_results__owner_id=owner_id)).distinct()
+    if level:
+        found = found.filter(level=level)
+    if parent_id:
+        found = found.filter(parent_id=parent_id)
+    if at_risk:
+        found = found.filter(key_results__confidence__in=[Confidence.AT_RISK, Confidence.OFF_TRACK]).distinct()
+    if search:
+        found = found.filter(title__icontains=search)
+    return found.order_by("path", "level", "title", "id")
+
+
+def objective_get(*, membership: Membership, objective_id: int) -> Objective:
+    found = objectives(membership=membership).filter(pk=objective_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def key_results(
+    *, membership: Membership, objective_id: int | None = None, owner_id: int | None = None
+) -> QuerySet[KeyResult]:
+    """Key results of the objectives the person may see."""
+    found = (
+        KeyResult.objects.for_org(membership.organization)
+        .filter(objective__in=objectives(membership=membership).values("pk"))
+        .select_related("objective__cycle", "objective__owner", "owner__user", "kpi")
+        .prefetch_related("milestones")
+    )
+    if objective_id:
+        found = found.filter(objective_id=objective_id)
+    if owner_id:
+        found = found.filter(owner_id=owner_id)
+    return found.order_by("objective_id", "position", "id")
+
+
+def key_result_get(*, membership: Membership, key_result_id: int) -> KeyResult:
+    found = key_results(membership=membership).filter(pk=key_result_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def milestone_get(*, membership: Membership, milestone_id: int) -> Milestone:
+    found = (
+        Milestone.objects.for_org(membership.organization)
+        .filter(pk=milestone_id, key_result__in=key_results(membership=membership).values("pk"))
+        .select_related("key_result__objective__cycle", "key_result__owner")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def check_ins(*, membership: Membership, key_result_id: int) -> QuerySet[CheckIn]:
+    """A visible key result's check-ins, newest first."""
+    key_result = key_result_get(membership=membership, key_result_id=key_result_id)
+    return (
+        CheckIn.objects.for_org(membership.organization)
+        .filter(key_result=key_result)
+        .select_related("author__user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def objective_timeline(*, objective: Objective, limit: int = 50) -> list[CheckIn]:
+    """The latest check-ins of an objective's key results, newest first (the caller may see the objective)."""
+    return list(
+        CheckIn.objects.for_org(objective.organization_id)
+        .filter(key_result__objective=objective)
+        .select_related("author__user", "key_result")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def check_in_series(*, objective: Objective) -> dict[int, list[CheckIn]]:
+    """Each key result's check-ins, oldest first, for its chart: one query for the whole objective."""
+    series: dict[int, list[CheckIn]] = {}
+    for check_in in (
+        CheckIn.objects.for_org(objective.organization_id)
+        .filter(key_result__objective=objective)
+        .order_by("created_at", "id")
+    ):
+        series.setdefault(check_in.key_result_id, []).append(check_in)
+    return series
+
+
+def comments(*, objective: Objective) -> list[Comment]:
+    return list(
+        Comment.objects.for_org(objective.organization_id)
+        .filter(objective=objective)
+        .select_related("author__user", "key_result")
+        .order_by("created_at", "id")
+    )
+
+
+def tree_rows(
+    *, membership: Membership, cycle: Cycle, filtered: QuerySet[Objective] | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """The cycle's objectives in tree order (company, then what aligns under each), each with its key
+    results, depth, roll-up, worst confidence and last check-in: three queries whatever the tree's size."""
+    rows = list(
+        (filtered if filtered is not None else objectives(membership=membership, cycle_id=cycle.pk))
+        .annotate(last_check_in=Max("key_results__last_check_in_at"), kr_count=Count("key_results"))
+        .prefetch_related("owner__teams")
+        .order_by("path", "title", "id")[:limit]
+    )
+    managed = managed_team_ids(membership)
+    by_id = {o.pk: o for o in rows}
+    results: dict[int, list[KeyResult]] = {}
+    for kr in (
+        KeyResult.objects.for_org(membership.organization)
+        .filter(objective_id__in=list(by_id))
+        .select_related("owner__user")
+        .order_by("position", "id")
+    ):
+        results.setdefault(kr.objective_id, []).append(kr)
+    # Depth-first: children right after their parent, parents in the order of their path.
+    children: dict[int | None, list[Objective]] = {}
+    for objective in rows:
+        parent = objective.parent_id if objective.parent_id in by_id else None
+        children.setdefault(parent, []).append(objective)
+    ordered: list[dict[str, Any]] = []
+    now = timezone.now()
+
+    def visit(parent: int | None, depth: int) -> None:
+        level_order = {str(Level.COMPANY): 0, str(Level.TEAM): 1, str(Level.PERSON): 2}
+        for objective in sorted(children.get(parent, []), key=lambda o: (level_order.get(o.level, 3), o.title, o.pk)):
+            krs = results.get(objective.pk, [])
+            editable = can_edit_objective(membership, objective, managed)
+            for kr in krs:
+                kr.objective = objective
+                kr.can_check_in = editable or (membership.can_write and kr.owner_id == membership.pk)  # type: ignore[attr-defined]
+            confidences = [kr.confidence for kr in krs if kr.confidence]
+            worst = next(
+                (c for c in (Confidence.OFF_TRACK, Confidence.AT_RISK, Confidence.ON_TRACK) if c in confidences), ""
+            )
+            last = getattr(objective, "last_check_in", None)
+            ordered.append(
+                {
+                    "objective": objective,
+                    "depth": depth,
+                    "key_results": krs,
+                    "confidence": worst,
+                    "last_check_in": last,
+                    "stale": last is None or (now - last).days > 7,
+                    "aligned_progress": objective.aligned_progress,
+                    "has_children": bool(children.get(objective.pk)),
+                }
+            )
+            visit(objective.pk, depth + 1)
+
+    visit(None, 0)
+    return ordered
+
+
+def alignment_map(*, membership: Membership, cycle: Cycle, limit: int = 2000) -> dict[str, Any]:
+    """The cycle's alignment tree for the ECharts map. Every objective of the cycle is a node, so the shape
+    is true; a private one the caller may not see is a node labelled "private objective" with no numbers."""
+    visible = set(objectives(membership=membership, cycle_id=cycle.pk).values_list("pk", flat=True)[:limit])
+    nodes: dict[int, dict[str, Any]] = {}
+    parents: dict[int, int | None] = {}
+    for pk, parent_id, title, level, value, owner_name, team_name in (
+        Objective.objects.for_org(membership.organization)
+        .filter(cycle=cycle)
+        .order_by("path", "title", "id")
+        .values_list("pk", "parent_id", "title", "level", "progress", "owner__user__full_name", "team__name")[:limit]
+    ):
+        if pk in visible:
+            nodes[pk] = {
+                "id": pk,
+                "name": title,
+                "level": level,
+                "progress": float(value),
+                "owner": owner_name or team_name or str(_("Company")),
+                "children": [],
+            }
+        else:
+            nodes[pk] = {
+                "id": None,
+                "name": str(_("Private objective")),
+                "level": level,
+                "progress": None,
+                "owner": "",
+                "children": [],
+            }
+        parents[pk] = parent_id
+    roots = []
+    for pk, node in nodes.items():
+        parent = parents[pk]
+        if parent in nodes:
+            nodes[parent]["children"].append(node)
+        else:
+            roots.append(node)
+    return {"name": cycle.name, "children": roots, "count": len(nodes)}

@@ -1,0 +1,402 @@
+"""OKR pages: the cycle's tree, an objective with its key results and check-ins, the alignment map, cycles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.core import selectors as core_selectors
+from tandem.core.ids import parse_id
+from tandem.core.periods import local_today
+from tandem.core.views_helpers import form_status, member_required, run_form
+from tandem.kpis import selectors as kpi_selectors
+from tandem.okrs import access, check_ins, forms, selectors, services
+from tandem.okrs.models import Cycle, CycleState, KeyResult, Level, Objective
+from tandem.orgs import selectors as org_selectors
+from tandem.orgs.models import Membership
+
+
+def _me(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _cycle(request: HttpRequest, me: Membership) -> Cycle | None:
+    chosen = parse_id(request.GET.get("cycle"))
+    if chosen:
+        return selectors.cycle_get(membership=me, cycle_id=chosen)
+    return selectors.current_cycle(membership=me, today=local_today(me.organization.tz))
+
+
+@member_required
+def okr_home(request: HttpRequest) -> HttpResponse:
+    """The cycle's tree: company, then teams, then people, with progress, confidence and check-in age."""
+    me = _me(request)
+    cycle = _cycle(request, me)
+    filters = {
+        "team": request.GET.get("team") or "",
+        "owner": request.GET.get("owner") or "",
+        "level": request.GET.get("level") or "",
+        "at_risk": request.GET.get("at_risk") or "",
+        "mine": request.GET.get("mine") or "",
+        "q": (request.GET.get("q") or "").strip()[:100],
+    }
+    rows: list[dict[str, Any]] = []
+    if cycle is not None:
+        filtered = any(filters.values())
+        found = selectors.objectives(
+            membership=me,
+            cycle_id=cycle.pk,
+            team_id=parse_id(filters["team"]),
+            owner_id=me.pk if filters["mine"] else parse_id(filters["owner"]),
+            level=filters["level"] if filters["level"] in Level.values else None,
+            at_risk=bool(filters["at_risk"]),
+            search=filters["q"] or None,
+        )
+        rows = selectors.tree_rows(membership=me, cycle=cycle, filtered=found if filtered else None)
+    return render(
+        request,
+        "okrs/home.html",
+        {
+            "cycle": cycle,
+            "cycles": list(selectors.cycles(membership=me)),
+            "rows": rows,
+            "filters": filters,
+            "levels": Level.choices,
+            "teams": org_selectors.flatten(org_selectors.team_tree(membership=me)),
+            "can_add": cycle is not None and me.can_write and cycle.state in access.EDITABLE,
+        },
+    )
+
+
+def _objective_form(
+    request: HttpRequest, me: Membership, cycle: Cycle, objective: Objective | None = None
+) -> forms.ObjectiveForm:
+    initial: dict[str, Any] = {"owner": me.pk, "parent": parse_id(request.GET.get("parent"))}
+    if objective is not None:
+        initial = {
+            "title": objective.title,
+            "description": objective.description,
+            "owner": objective.owner_id,
+            "team": objective.team_id,
+            "kind": objective.kind,
+            "parent": objective.parent_id,
+            "visibility": objective.visibility,
+        }
+    parents = [
+        o
+        for o in selectors.objectives(membership=me).filter(cycle__start__lte=cycle.start, cycle__end__gte=cycle.end)
+        if objective is None or (o.pk != objective.pk and not o.path.startswith(services.subtree_prefix(objective)))
+    ]
+    return forms.ObjectiveForm(
+        request.POST or None,
+        initial=initial,
+        people=list(org_selectors.people(membership=me)),
+        teams=org_selectors.flatten(org_selectors.team_tree(membership=me)),
+        parents=parents,
+    )
+
+
+@member_required
+def objective_create(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    cycle = _cycle(request, me)
+    if cycle is None:
+        messages.info(request, _("There is no cycle yet: an administrator creates one first."))
+        return redirect("okrs")
+    form = _objective_form(request, me, cycle)
+    created = run_form(request, form, lambda data: services.objective_create(by=me, cycle=cycle, **data))
+    if created is not None:
+        messages.success(request, _("The objective was added. Now give it two to five key results."))
+        return redirect("objective_detail", objective_id=created.pk)
+    return render(request, "okrs/objective_form.html", {"form": form, "cycle": cycle}, status=form_status(form))
+
+
+@member_required
+def objective_edit(request: HttpRequest, objective_id: int) -> HttpResponse:
+    me = _me(request)
+    objective = selectors.objective_get(membership=me, objective_id=objective_id)
+    access.require_edit_objective(me, objective)
+    access.require_open(objective.cycle)
+    form = _objective_form(request, me, objective.cycle, objective)
+    saved = run_form(request, form, lambda data: services.objective_update(by=me, objective=objective, **data))
+    if saved is not None:
+        messages.success(request, _("Saved. The owners above and below were told."))
+        return redirect("objective_detail", objective_id=objective.pk)
+    return render(
+        request,
+        "okrs/objective_form.html",
+        {"form": form, "cycle": objective.cycle, "objective": objective},
+        status=form_status(form),
+    )
+
+
+@require_POST
+@member_required
+def objective_delete(request: HttpRequest, objective_id: int) -> HttpResponse:
+    me = _me(request)
+    objective = selectors.objective_get(membership=me, objective_id=objective_id)
+    cycle_id = objective.cycle_id
+    services.objective_delete(by=me, objective=objective)
+    messages.success(request, _("The objective was deleted."))
+    return redirect(f"{reverse('okrs')}?cycle={cycle_id}")
+
+
+def _key_result_form(request: HttpRequest, me: Membership, key_result: KeyResult | None = None) -> forms.KeyResultForm:
+    initial: dict[str, Any] = {"weight": 1, "start_value": 0}
+    if key_result is not None:
+        initial = {name: getattr(key_result, name) for name in services.KEY_RESULT_FIELDS}
+        initial |= {"owner": key_result.owner_id, "kpi": key_result.kpi_id}
+    return forms.KeyResultForm(
+        request.POST or None,
+        initial=initial,
+        people=list(org_selectors.people(membership=me)),
+        kpis=list(kpi_selectors.kpis(membership=me)),
+    )
+
+
+@member_required
+def objective_detail(request: HttpRequest, objective_id: int) -> HttpResponse:
+    me = _me(request)
+    return _render_objective(request, me, selectors.objective_get(membership=me, objective_id=objective_id))
+
+
+def _render_objective(
+    request: HttpRequest, me: Membership, objective: Objective, status: int = 200, **forms_: Any
+) -> HttpResponse:
+    results = list(selectors.key_results(membership=me, objective_id=objective.pk))
+    editable = access.can_edit_objective(me, objective)
+    cycle = objective.cycle
+    history_by_kr = selectors.check_in_series(objective=objective)
+    context = {
+        "objective": objective,
+        "cycle": cycle,
+        "key_results": [
+            {
+                "kr": kr,
+                "can_edit": editable or (me.can_write and kr.owner_id == me.pk),
+                "chart": _kr_chart(kr, cycle, history_by_kr.get(kr.pk, [])),
+                "chart_id": f"kr-chart-{kr.pk}",
+            }
+            for kr in results
+        ],
+        "children": list(selectors.objectives(membership=me, parent_id=objective.pk)),
+        "parent": selectors.objectives(membership=me).filter(pk=objective.parent_id).first()
+        if objective.parent_id
+        else None,
+        "timeline": selectors.objective_timeline(objective=objective),
+        "comments": selectors.comments(objective=objective),
+        "history": core_selectors.history_page(membership=me, object_type="objective", object_id=objective.pk),
+        "can_edit": editable,
+        "open": cycle.state in access.EDITABLE,
+        "active": cycle.state == CycleState.ACTIVE,
+        "closing": cycle.state == CycleState.CLOSING,
+        "closed": cycle.state == CycleState.CLOSED,
+        "kr_form": forms_.get("kr_form") or _key_result_form(request, me),
+        "comment_form": forms_.get("comment_form") or forms.CommentForm(key_results=results),
+        "reflect_form": forms_.get("reflect_form")
+        or forms.ReflectForm(initial={"went_well": objective.went_well, "to_change": objective.to_change}),
+        "carry_form": forms.CarryOverForm(
+            cycles=[c for c in selectors.cycles(membership=me).exclude(state=CycleState.CLOSED) if c.pk != cycle.pk]
+        ),
+    }
+    return render(request, "okrs/objective_detail.html", context, status=status)
+
+
+def _kr_chart(kr: KeyResult, cycle: Cycle, points: list[Any]) -> dict[str, Any]:
+    """What the check-in chart draws: the values over the cycle against the ideal line from start to target."""
+    return {
+        "start": cycle.start.isoformat(),
+        "end": cycle.end.isoformat(),
+        "from": float(kr.start_value),
+        "to": float(kr.target_value),
+        "values": [[c.created_at.date().isoformat(), float(c.value)] for c in points],
+        "names": {"value": _("Check-ins"), "ideal": _("Ideal line")},
+    }
+
+
+@require_POST
+@member_required
+def key_result_create(request: HttpRequest, objective_id: int) -> HttpResponse:
+    me = _me(request)
+    objective = selectors.objective_get(membership=me, objective_id=objective_id)
+    form = _key_result_form(request, me)
+    created = run_form(
+        request,
+        form,
+        lambda _data: services.key_result_create(by=me, objective=objective, **form.changes(creating=True)),
+    )
+    if created is not None:
+        messages.success(request, _("The key result was added."))
+        return redirect("objective_detail", objective_id=objective.pk)
+    return _render_objective(request, me, objective, status=422, kr_form=form)
+
+
+@member_required
+def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    me = _me(request)
+    kr = selectors.key_result_get(membership=me, key_result_id=key_result_id)
+    access.require_edit_key_result(me, kr)
+    access.require_open(kr.objective.cycle)
+    form = _key_result_form(request, me, kr)
+    saved = run_form(
+        request, form, lambda _data: services.key_result_update(by=me, key_result=kr, **form.changes(creating=False))
+    )
+    if saved is not None:
+        messages.success(request, _("Saved. The owners above and below were told."))
+        return redirect("objective_detail", objective_id=kr.objective_id)
+    return render(request, "okrs/key_result_form.html", {"form": form, "kr": kr}, status=form_status(form))
+
+
+@require_POST
+@member_required
+def key_result_delete(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    me = _me(request)
+    kr = selectors.key_result_get(membership=me, key_result_id=key_result_id)
+    services.key_result_delete(by=me, key_result=kr)
+    messages.success(request, _("The key result was deleted."))
+    return redirect("objective_detail", objective_id=kr.objective_id)
+
+
+@member_required
+def key_result_check_in(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    """The check-in dialog (opened in place by HTMX from any list) and its submission."""
+    me = _me(request)
+    kr = selectors.key_result_get(membership=me, key_result_id=key_result_id)
+    access.require_edit_key_result(me, kr)
+    form = forms.CheckInForm(
+        request.POST or None, initial={"value": kr.current_value.normalize(), "confidence": kr.confidence or "on_track"}
+    )
+    done = run_form(
+        request,
+        form,
+        lambda data: check_ins.key_result_check_in(
+            by=me, key_result=kr, value=data["value"], confidence=data["confidence"], note=data["note"]
+        ),
+    )
+    back = request.POST.get("next") or request.GET.get("next") or reverse("objective_detail", args=[kr.objective_id])
+    if done is not None:
+        messages.success(request, _("Checked in: %(title)s.") % {"title": kr.title})
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = back if back.startswith("/") else "/"
+            return response
+        return redirect(back if back.startswith("/") else "/")
+    template = "okrs/partials/check_in_dialog.html" if getattr(request, "htmx", False) else "okrs/check_in.html"
+    return render(request, template, {"form": form, "kr": kr, "next": back}, status=form_status(form))
+
+
+@require_POST
+@member_required
+def milestone_toggle(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    me = _me(request)
+    milestone = selectors.milestone_get(membership=me, milestone_id=milestone_id)
+    check_ins.milestone_set(by=me, milestone=milestone, done=request.POST.get("done") == "1")
+    return redirect("objective_detail", objective_id=milestone.key_result.objective_id)
+
+
+@require_POST
+@member_required
+def key_result_score(request: HttpRequest, key_result_id: int) -> HttpResponse:
+    me = _me(request)
+    kr = selectors.key_result_get(membership=me, key_result_id=key_result_id)
+    form = forms.ScoreForm(request.POST)
+    if run_form(
+        request,
+        form,
+        lambda data: check_ins.key_result_score(by=me, key_result=kr, score=data["score"], reason=data["reason"]),
+    ):
+        messages.success(request, _("Scored: %(title)s.") % {"title": kr.title})
+    else:
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("objective_detail", objective_id=kr.objective_id)
+
+
+@require_POST
+@member_required
+def objective_reflect(request: HttpRequest, objective_id: int) -> HttpResponse:
+    me = _me(request)
+    objective = selectors.objective_get(membership=me, objective_id=objective_id)
+    form = forms.ReflectForm(request.POST)
+    if run_form(request, form, lambda data: check_ins.objective_reflect(by=me, objective=objective, **data)):
+        messages.success(request, _("The retrospective was saved."))
+        return redirect("objective_detail", objective_id=objective.pk)
+    return _render_objective(request, me, objective, status=422, reflect_form=form)
+
+
+@require_POST
+@member_required
+def objective_carry_over(request: HttpRequest, objective_id: int) -> HttpResponse:
+    me = _me(request)
+    objective = selectors.objective_get(membership=me, objective_id=objective_id)
+    cycle = selectors.cycle_get(membership=me, cycle_id=parse_id(request.POST.get("cycle")) or 0)
+    copy = check_ins.objective_carry_over(by=me, objective=objective, cycle=cycle)
+    messages.success(request, _("Carried over to %(cycle)s.") % {"cycle": cycle.name})
+    return redirect("objective_detail", objective_id=copy.pk)
+
+
+@require_POST
+@member_required
+def comment_add(request: HttpRequest, objective_id: int) -> HttpResponse:
+    me = _me(request)
+    objective = selectors.objective_get(membership=me, objective_id=objective_id)
+    results = list(selectors.key_results(membership=me, objective_id=objective.pk))
+    form = forms.CommentForm(request.POST, key_results=results)
+
+    def add(data: dict[str, Any]) -> object:
+        kr = next((k for k in results if k.pk == data["key_result"]), None)
+        return check_ins.comment_add(by=me, objective=objective, body=data["body"], key_result=kr)
+
+    if run_form(request, form, add) is not None:
+        return redirect(f"{reverse('objective_detail', args=[objective.pk])}#comments")
+    return _render_objective(request, me, objective, status=422, comment_form=form)
+
+
+@member_required
+def alignment_map(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    cycle = _cycle(request, me)
+    return render(
+        request,
+        "okrs/map.html",
+        {
+            "cycle": cycle,
+            "cycles": list(selectors.cycles(membership=me)),
+            "map": selectors.alignment_map(membership=me, cycle=cycle) if cycle else None,
+            "labels": {"progress": _("Progress"), "owner": _("Owner"), "private": _("Private objective")},
+        },
+    )
+
+
+@member_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    """Cycles, and for administrators the form to add one and the buttons that move them on."""
+    me = _me(request)
+    form = forms.CycleForm(request.POST or None)
+    created = run_form(request, form, lambda data: services.cycle_create(by=me, **data))
+    if created is not None:
+        messages.success(request, _("%(name)s was created, in planning.") % {"name": created.name})
+        return redirect("cycles")
+    return render(
+        request,
+        "okrs/cycles.html",
+        {"cycles": list(selectors.cycles(membership=me)), "form": form, "next_state": services.NEXT_STATE},
+        status=form_status(form),
+    )
+
+
+@require_POST
+@member_required
+def cycle_advance(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    me = _me(request)
+    cycle = selectors.cycle_get(membership=me, cycle_id=cycle_id)
+    services.cycle_advance(by=me, cycle=cycle, state=request.POST.get("state") or "")
+    messages.success(
+        request, _("%(name)s is now %(state)s.") % {"name": cycle.name, "state": cycle.get_state_display().lower()}
+    )
+    return redirect("cycles")
