@@ -26,6 +26,7 @@ from tandem.core.models import AuditEvent
 from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis import services as kpi_services
 from tandem.okrs import services as okr_services
+from tandem.okrs import templating
 from tandem.orgs import services
 from tandem.orgs.models import Team
 
@@ -84,6 +85,10 @@ API_BODIES: dict[str, dict] = {
     "key_result_score": {"score": "0.5", "reason": "matrix"},
     "milestone_update": {"done": True},
     "notifications_read": {},
+    "template_save": {"objective": "{objective_id}"},
+    "template_delete": {},
+    "objective_from_template": {"template": "marketing_free_trial_acquisition", "cycle": "{cycle_id}"},
+    "kpi_from_template": {"template": "units_sold"},
 }
 UI_BODIES: dict[str, dict] = {
     "person_edit": {"role": "member", "job_title": "Changed", "manager": "", "is_active": "on"},
@@ -164,6 +169,8 @@ UI_BODIES: dict[str, dict] = {
     "key_result_score": {"score": "0.5", "reason": "matrix"},
     "milestone_toggle": {"done": "1"},
     "notifications_read": {},
+    "template_use": {"template": "marketing_free_trial_acquisition", "cycle": "{cycle_id}"},
+    "template_save": {"objective": "{objective_id}"},
 }
 # UI routes that accept only POST.
 UI_POST_ONLY = {
@@ -189,6 +196,8 @@ UI_POST_ONLY = {
     "key_result_score",
     "milestone_toggle",
     "notifications_read",
+    "template_use",
+    "template_save",
 }
 # UI routes that only ever read (a POST to them is not a write path).
 UI_READ_ONLY = {
@@ -204,6 +213,8 @@ UI_READ_ONLY = {
     "password_change_done",
     "alignment_map",
     "objective_detail",
+    "objective_children",
+    "templates",
     "notifications",
 }
 
@@ -312,7 +323,9 @@ def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
     steps = okr_services.key_result_create(
         by=admin, objective=objective, title="Lotus steps", type="milestones", milestones=["One", "Two"]
     )
+    saved = templating.template_save_objective(by=admin, objective=objective, name="Lotus saved template")
     return {
+        "template_id": saved.pk,
         "cycle_id": cycle.pk,
         "objective_id": objective.pk,
         "key_result_id": key_result.pk,
@@ -351,6 +364,7 @@ LOTUS_MARKERS = (
     "Lotus matrix cycle",
     "Lotus matrix objective",
     "Lotus KR",
+    "Lotus saved template",
 )
 
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tandem.kpis",
     "tandem.okrs",
     "tandem.notifications",
+    "tandem.templates_library",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ SECTIONS = {
     "objective_edit": "okrs",
     "key_result_edit": "okrs",
     "key_result_check_in": "okrs",
+    "templates": "okrs",
 }
 
 

@@ -16,6 +16,7 @@ from tandem.core.periods import Grain, local_today
 from tandem.kpis import schemas, selectors, services
 from tandem.kpis.models import ChangeRequestState, KpiState, RiskLevel
 from tandem.orgs.models import Membership
+from tandem.templates_library import services as template_services
 
 router = Router(tags=["kpis"])
 
@@ -43,6 +44,13 @@ def kpi_list(
 def kpi_create(request: HttpRequest, payload: schemas.KpiIn):
     kpi = services.kpi_create(by=_me(request), **payload.dict(exclude_unset=True))
     return Status(201, selectors.kpi_get(membership=_me(request), kpi_id=kpi.pk))
+
+
+@router.post("/kpis/from-template", response={201: schemas.KpiOut})
+def kpi_from_template(request: HttpRequest, payload: schemas.KpiFromTemplateIn):
+    """A new draft KPI from a template of the library or of the organization (managers and admins)."""
+    created = template_services.kpi_from_template(by=_me(request), **payload.dict(exclude_unset=True))
+    return Status(201, selectors.kpi_get(membership=_me(request), kpi_id=created.pk))
 
 
 @router.get("/kpis/{kpi_id}", response=schemas.KpiOut)

@@ -234,3 +234,11 @@ class HealthOut(Schema):
     status: str
     guardrails: list[GuardrailOut]
     watermelon: str | None = Field(None, description="Set when the KPI is green while a guardrail is red")
+
+
+class KpiFromTemplateIn(In):
+    template: str = Field(..., min_length=1, max_length=80)
+    key: str | None = Field(None, min_length=1, max_length=60, description="Default: the template's, numbered if taken")
+    owner: Id | None = None
+    team: Id | None = None
+    language: str | None = Field(None, max_length=8)

@@ -11,9 +11,12 @@ from ninja.responses import Status
 from tandem.core.errors import ValidationError
 from tandem.core.ids import Id
 from tandem.core.pagination import Pagination
-from tandem.okrs import check_ins, schemas, selectors, services
+from tandem.kpis import selectors as kpi_selectors
+from tandem.okrs import check_ins, schemas, selectors, services, templating
 from tandem.okrs.models import CycleState, Level
 from tandem.orgs.models import Membership
+from tandem.templates_library import services as template_services
+from tandem.templates_library.models import TemplateKind
 
 router = Router(tags=["okrs"])
 
@@ -88,6 +91,16 @@ def objective_create(request: HttpRequest, payload: schemas.ObjectiveIn) -> Any:
     data = payload.dict(exclude_unset=True)
     cycle = selectors.cycle_get(membership=_me(request), cycle_id=data.pop("cycle"))
     created = services.objective_create(by=_me(request), cycle=cycle, **data)
+    return Status(201, selectors.objective_get(membership=_me(request), objective_id=created.pk))
+
+
+@router.post("/objectives/from-template", response={201: schemas.ObjectiveOut})
+def objective_from_template(request: HttpRequest, payload: schemas.FromTemplateIn) -> Any:
+    """A new objective with the template's key results, in one step."""
+    cycle = selectors.cycle_get(membership=_me(request), cycle_id=payload.cycle)
+    data = payload.dict(exclude_unset=True)
+    data.pop("cycle")
+    created = templating.objective_from_template(by=_me(request), cycle=cycle, **data)
     return Status(201, selectors.objective_get(membership=_me(request), objective_id=created.pk))
 
 
@@ -207,3 +220,39 @@ def milestone_update(request: HttpRequest, milestone_id: Id, payload: schemas.Mi
     milestone = selectors.milestone_get(membership=_me(request), milestone_id=milestone_id)
     check_ins.milestone_set(by=_me(request), milestone=milestone, done=payload.done)
     return selectors.key_result_get(membership=_me(request), key_result_id=milestone.key_result_id)
+
+
+@router.get("/templates", response=schemas.TemplateList)
+def template_list(
+    request: HttpRequest,
+    kind: TemplateKind = TemplateKind.OKR,
+    function: str | None = Query(None, max_length=30),
+    language: str | None = Query(None, max_length=8),
+) -> Any:
+    """The organization's own templates, then the built-in library (sales, marketing, customer_service,
+    operations, finance, hr, product, engineering), in your language or the one asked for."""
+    found = template_services.templates(membership=_me(request), kind=kind, function=function, language=language)
+    return {"items": found, "count": len(found)}
+
+
+@router.post("/templates", response={201: schemas.TemplateOut})
+def template_save(request: HttpRequest, payload: schemas.TemplateSaveIn) -> Any:
+    """Save one of your objectives (with its key results) or KPIs as a template of the organization."""
+    if (payload.objective is None) == (payload.kpi is None):
+        raise ValidationError("objective", _("Give the objective or the KPI to save, one of them."))
+    if payload.objective is not None:
+        objective = selectors.objective_get(membership=_me(request), objective_id=payload.objective)
+        saved = templating.template_save_objective(by=_me(request), objective=objective, name=payload.name)
+    else:
+        kpi = kpi_selectors.kpi_get(membership=_me(request), kpi_id=payload.kpi or 0)
+        saved = template_services.template_save_kpi(by=_me(request), kpi=kpi, name=payload.name)
+    found = template_services.templates(membership=_me(request), kind=saved.kind)
+    return Status(201, next(t for t in found if t["id"] == f"{template_services.ORG_PREFIX}{saved.pk}"))
+
+
+@router.delete("/templates/{template_id}", response={204: None})
+def template_delete(request: HttpRequest, template_id: Id) -> Any:
+    template_services.template_delete(
+        by=_me(request), template=template_services.saved_template_get(membership=_me(request), template_id=template_id)
+    )
+    return Status(204, None)

@@ -18,3 +18,9 @@ class OkrsConfig(AppConfig):
         # Key results linked to a KPI move when its data arrives, in the same transaction.
         if check_ins.key_results_follow_kpis not in kpi_services.DATA_RECEIVED:
             kpi_services.DATA_RECEIVED.append(check_ins.key_results_follow_kpis)
+
+        from tandem.okrs import demo as okr_demo
+        from tandem.orgs import demo
+
+        if okr_demo.load not in demo.EXTENSIONS:
+            demo.EXTENSIONS.append(okr_demo.load)

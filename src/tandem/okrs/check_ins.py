@@ -162,12 +162,15 @@ def _kpi_value(kr: KeyResult, cycle: Cycle, today: datetime.date) -> Decimal | N
     )
     if not values:
         return None
-    ordered = [values[p] for p in sorted(values, key=lambda p: p.start)]
+    periods = sorted(values, key=lambda p: p.start)
+    ordered = [values[p] for p in periods]
     if kr.kpi_rule == KpiRule.SUM:
         return sum(ordered, Decimal(0))
     if kr.kpi_rule == KpiRule.AVERAGE:
         return (sum(ordered, Decimal(0)) / len(ordered)).quantize(Decimal("0.000001"))
-    return ordered[-1]
+    # The latest period, and for a summed KPI whose period still runs, what it is on pace for (as its status).
+    projected = kpi_selectors.run_rate(ordered[-1], periods[-1], today, version.aggregation)
+    return projected if projected is not None else ordered[-1]
 
 
 def key_results_follow_kpis(

@@ -182,3 +182,33 @@ class CommentOut(Schema):
 
 class MilestoneIn(In):
     done: bool
+
+
+class TemplateOut(Schema):
+    id: str = Field(..., description='A built-in key ("sales_new_logos") or "org:<id>" for your own')
+    kind: str
+    function: str
+    name: str
+    description: str
+    key_results: list[str]
+    builtin: bool
+
+
+class TemplateList(Schema):
+    items: list[TemplateOut]
+    count: int
+
+
+class TemplateSaveIn(In):
+    name: str = Field("", max_length=NAME_MAX, description="Defaults to the objective's title or KPI's name")
+    objective: Id | None = None
+    kpi: Id | None = None
+
+
+class FromTemplateIn(In):
+    template: str = Field(..., min_length=1, max_length=80)
+    cycle: Id
+    owner: Id | None = None
+    team: Id | None = None
+    parent: Id | None = None
+    language: str | None = Field(None, max_length=8, description="en or vi; default: yours")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,14 +187,24 @@ def comments(*, objective: Objective) -> list[Comment]:
     )
 
 
+TREE_PAGE = 100
+
+
+def first_levels(*, membership: Membership, cycle: Cycle) -> QuerySet[Objective]:
+    """What the tree opens with: the objectives at the top of the cycle and those aligned right under them."""
+    return objectives(membership=membership, cycle_id=cycle.pk).filter(
+        Q(parent__isnull=True) | Q(parent__parent__isnull=True) | ~Q(parent__cycle=cycle)
+    )
+
+
 def tree_rows(
-    *, membership: Membership, cycle: Cycle, filtered: QuerySet[Objective] | None = None, limit: int = 500
+    *, membership: Membership, found: QuerySet[Objective], depth: int = 0, limit: int = TREE_PAGE
 ) -> list[dict[str, Any]]:
-    """The cycle's objectives in tree order (company, then what aligns under each), each with its key
-    results, depth, roll-up, worst confidence and last check-in: three queries whatever the tree's size."""
+    """Objectives in tree order (company, then what aligns under each), each with its key results, depth,
+    roll-up, worst confidence and last check-in, at most ``limit`` of them: three queries whatever the tree's
+    size. An objective whose children are not among them can be unfolded (see ``has_children``)."""
     rows = list(
-        (filtered if filtered is not None else objectives(membership=membership, cycle_id=cycle.pk))
-        .annotate(last_check_in=Max("key_results__last_check_in_at"), kr_count=Count("key_results"))
+        found.annotate(last_check_in=Max("key_results__last_check_in_at"))
         .prefetch_related("owner__teams")
         .order_by("path", "title", "id")[:limit]
     )
@@ -208,16 +218,16 @@ def tree_rows(
         .order_by("position", "id")
     ):
         results.setdefault(kr.objective_id, []).append(kr)
-    # Depth-first: children right after their parent, parents in the order of their path.
+    # Depth-first: children right after their parent.
     children: dict[int | None, list[Objective]] = {}
     for objective in rows:
         parent = objective.parent_id if objective.parent_id in by_id else None
         children.setdefault(parent, []).append(objective)
     ordered: list[dict[str, Any]] = []
     now = timezone.now()
+    level_order = {str(Level.COMPANY): 0, str(Level.TEAM): 1, str(Level.PERSON): 2}
 
-    def visit(parent: int | None, depth: int) -> None:
-        level_order = {str(Level.COMPANY): 0, str(Level.TEAM): 1, str(Level.PERSON): 2}
+    def visit(parent: int | None, level: int) -> None:
         for objective in sorted(children.get(parent, []), key=lambda o: (level_order.get(o.level, 3), o.title, o.pk)):
             krs = results.get(objective.pk, [])
             editable = can_edit_objective(membership, objective, managed)
@@ -232,18 +242,19 @@ def tree_rows(
             ordered.append(
                 {
                     "objective": objective,
-                    "depth": depth,
+                    "depth": level,
                     "key_results": krs,
                     "confidence": worst,
                     "last_check_in": last,
                     "stale": last is None or (now - last).days > 7,
                     "aligned_progress": objective.aligned_progress,
-                    "has_children": bool(children.get(objective.pk)),
+                    "has_children": objective.descendants > 0,
+                    "expanded": bool(children.get(objective.pk)),
                 }
             )
-            visit(objective.pk, depth + 1)
+            visit(objective.pk, level + 1)
 
-    visit(None, 0)
+    visit(None, depth)
     return ordered
 
 

@@ -16,10 +16,12 @@ from tandem.core.ids import parse_id
 from tandem.core.periods import local_today
 from tandem.core.views_helpers import form_status, member_required, run_form
 from tandem.kpis import selectors as kpi_selectors
-from tandem.okrs import access, check_ins, forms, selectors, services
+from tandem.okrs import access, check_ins, forms, selectors, services, templating
 from tandem.okrs.models import Cycle, CycleState, KeyResult, Level, Objective
 from tandem.orgs import selectors as org_selectors
 from tandem.orgs.models import Membership
+from tandem.templates_library import library
+from tandem.templates_library import services as template_services
 
 
 def _me(request: HttpRequest) -> Membership:
@@ -47,18 +49,22 @@ def okr_home(request: HttpRequest) -> HttpResponse:
         "q": (request.GET.get("q") or "").strip()[:100],
     }
     rows: list[dict[str, Any]] = []
+    more = 0
     if cycle is not None:
-        filtered = any(filters.values())
-        found = selectors.objectives(
-            membership=me,
-            cycle_id=cycle.pk,
-            team_id=parse_id(filters["team"]),
-            owner_id=me.pk if filters["mine"] else parse_id(filters["owner"]),
-            level=filters["level"] if filters["level"] in Level.values else None,
-            at_risk=bool(filters["at_risk"]),
-            search=filters["q"] or None,
-        )
-        rows = selectors.tree_rows(membership=me, cycle=cycle, filtered=found if filtered else None)
+        if any(filters.values()):
+            found = selectors.objectives(
+                membership=me,
+                cycle_id=cycle.pk,
+                team_id=parse_id(filters["team"]),
+                owner_id=me.pk if filters["mine"] else parse_id(filters["owner"]),
+                level=filters["level"] if filters["level"] in Level.values else None,
+                at_risk=bool(filters["at_risk"]),
+                search=filters["q"] or None,
+            )
+        else:
+            found = selectors.first_levels(membership=me, cycle=cycle)
+        rows = selectors.tree_rows(membership=me, found=found)
+        more = max(0, found.count() - len(rows)) if len(rows) >= selectors.TREE_PAGE else 0
     return render(
         request,
         "okrs/home.html",
@@ -66,12 +72,26 @@ def okr_home(request: HttpRequest) -> HttpResponse:
             "cycle": cycle,
             "cycles": list(selectors.cycles(membership=me)),
             "rows": rows,
+            "more": more,
             "filters": filters,
             "levels": Level.choices,
             "teams": org_selectors.flatten(org_selectors.team_tree(membership=me)),
             "can_add": cycle is not None and me.can_write and cycle.state in access.EDITABLE,
         },
     )
+
+
+@member_required
+def objective_children(request: HttpRequest, objective_id: int) -> HttpResponse:
+    """The objectives aligned right under one, as rows of the tree to unfold in place (HTMX)."""
+    me = _me(request)
+    objective = selectors.objective_get(membership=me, objective_id=objective_id)
+    depth = min(parse_id(request.GET.get("depth")) or 1, 20)
+    rows = selectors.tree_rows(
+        membership=me, found=selectors.objectives(membership=me, parent_id=objective.pk), depth=depth
+    )
+    back = f"{reverse('okrs')}?cycle={objective.cycle_id}"
+    return render(request, "okrs/partials/tree_rows.html", {"rows": rows, "cycle": objective.cycle, "next_url": back})
 
 
 def _objective_form(
@@ -400,3 +420,66 @@ def cycle_advance(request: HttpRequest, cycle_id: int) -> HttpResponse:
         request, _("%(name)s is now %(state)s.") % {"name": cycle.name, "state": cycle.get_state_display().lower()}
     )
     return redirect("cycles")
+
+
+@member_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    """The template library: the organization's own, then the built-in ones, by function."""
+    me = _me(request)
+    kind = "kpi" if request.GET.get("kind") == "kpi" else "okr"
+    function = request.GET.get("function") or None
+    if function not in dict(library.FUNCTIONS):
+        function = None
+    open_cycles = list(selectors.cycles(membership=me).exclude(state=CycleState.CLOSED))
+    return render(
+        request,
+        "okrs/templates.html",
+        {
+            "kind": kind,
+            "function": function,
+            "functions": library.FUNCTIONS,
+            "templates": template_services.templates(membership=me, kind=kind, function=function),
+            "cycles": [c for c in open_cycles if c.state in access.EDITABLE],
+            "current": selectors.current_cycle(membership=me, today=local_today(me.organization.tz)),
+            "can_author_kpis": me.can_write and me.role in ("admin", "manager"),
+        },
+    )
+
+
+@require_POST
+@member_required
+def template_use(request: HttpRequest) -> HttpResponse:
+    """Create an objective (in a chosen cycle, owned by the author) or a draft KPI from a template."""
+    me = _me(request)
+    template = (request.POST.get("template") or "")[:80]
+    if request.POST.get("kind") == "kpi":
+        kpi = template_services.kpi_from_template(by=me, template=template, owner=me.pk)
+        messages.success(
+            request, _("%(name)s was created as a draft: check its target, then submit it.") % {"name": kpi.name}
+        )
+        return redirect("kpi_edit", kpi_id=kpi.pk)
+    cycle = selectors.cycle_get(membership=me, cycle_id=parse_id(request.POST.get("cycle")) or 0)
+    team = parse_id(request.POST.get("team"))
+    objective = templating.objective_from_template(
+        by=me, template=template, cycle=cycle, owner=None if team else me.pk, team=team
+    )
+    messages.success(request, _("The objective was created from the template: adjust its key results to your numbers."))
+    return redirect("objective_detail", objective_id=objective.pk)
+
+
+@require_POST
+@member_required
+def template_save(request: HttpRequest) -> HttpResponse:
+    """Save an objective or a KPI as one of the organization's templates."""
+    me = _me(request)
+    objective_id, kpi_id = parse_id(request.POST.get("objective")), parse_id(request.POST.get("kpi"))
+    if objective_id:
+        objective = selectors.objective_get(membership=me, objective_id=objective_id)
+        saved = templating.template_save_objective(by=me, objective=objective)
+        back = reverse("objective_detail", args=[objective.pk])
+    else:
+        kpi = kpi_selectors.kpi_get(membership=me, kpi_id=kpi_id or 0)
+        saved = template_services.template_save_kpi(by=me, kpi=kpi)
+        back = reverse("kpi_detail", args=[kpi.pk])
+    messages.success(request, _("Saved as the template “%(name)s” for your organization.") % {"name": saved.name})
+    return redirect(back)

@@ -19,7 +19,7 @@
         animation: false,
         tooltip: { trigger: "axis" },
         grid: { left: 40, right: 12, top: 12, bottom: 24 },
-        xAxis: { type: "time", min: data.start, max: data.end },
+        xAxis: { type: "time", min: data.start, max: data.end, axisLabel: { hideOverlap: true } },
         yAxis: { type: "value", scale: true },
         series: [
           { name: data.names.ideal, type: "line", symbol: "none", lineStyle: { type: "dashed", color: GREY },
@@ -62,9 +62,13 @@
         type: "tree", data: [root], orient: "LR", roam: true, expandAndCollapse: true,
         // Large trees open two levels deep, so 500 objectives stay readable; a click unfolds the rest.
         initialTreeDepth: many ? 2 : -1,
-        top: "2%", bottom: "2%", left: "8%", right: "22%", symbolSize: 10,
-        label: { position: "left", verticalAlign: "middle", align: "right", fontSize: 12, width: 220, overflow: "truncate" },
-        leaves: { label: { position: "right", align: "left" } },
+        top: "6%", bottom: "4%", left: "4%", right: "20%", symbolSize: 11,
+        // Above each node, so a parent's title never runs into the lines of what is aligned under it.
+        label: {
+          position: "top", align: "center", distance: 6, fontSize: 12, width: 170, overflow: "truncate",
+          formatter: (p) => (p.data.progress === null || p.data.progress === undefined ? p.name : `${p.name} · ${Math.round(p.data.progress * 100)}%`),
+        },
+        leaves: { label: { position: "right", align: "left", verticalAlign: "middle", width: 220 } },
         lineStyle: { color: "#d0d7e2" },
         animationDuration: 300,
       }],
