@@ -192,3 +192,18 @@ def test_a_kpi_linked_key_result_moves_when_data_arrives(admin, salesperson, q4,
     linked.refresh_from_db()
     assert linked.current_value == D(12)  # October and November; September is before the cycle
     assert CheckIn.objects.for_org(admin.organization).filter(key_result=linked, source="kpi").count() == 1
+
+
+def test_a_private_objective_is_not_named_to_who_cannot_see_it(admin, sales_manager, salesperson, warehouse_lead, q4):
+    warehouse = Team.objects.for_org(admin.organization).get(name="Warehouse")
+    theirs = services.objective_create(by=warehouse_lead, cycle=q4, title="Warehouse plan", team=warehouse.pk)
+    services.objective_create(
+        by=salesperson,
+        cycle=q4,
+        title="An's private idea",
+        owner=salesperson.pk,
+        parent=theirs.pk,
+        visibility="private",
+    )
+    told = Notification.objects.for_org(admin.organization).filter(event="objective.created", object_id__isnull=False)
+    assert not told.filter(recipient=warehouse_lead, params__title="An's private idea").exists()

@@ -78,8 +78,9 @@ def _fields() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
             verbose = getattr(field, "verbose_name", None)
             if verbose and field.name not in labels:
                 labels[field.name] = verbose
-            if getattr(field, "choices", None) and field.name not in choices:
-                choices[field.name] = {str(value): name for value, name in field.choices}  # type: ignore[union-attr]
+            if getattr(field, "choices", None):
+                # Several models may name a field alike (a cycle's and an objective's "kind"): merge their choices.
+                choices.setdefault(field.name, {}).update({str(v): name for v, name in field.choices})  # type: ignore[union-attr]
     return labels, choices
 
 

@@ -163,6 +163,9 @@ def load(admin: Membership) -> None:
     now = timezone.now()
     weeks_so_far = max(1, min(12, (today - quarter.start).days // 7))
     week_times = [now - datetime.timedelta(days=7 * (weeks_so_far - i)) for i in range(weeks_so_far + 1)]
+    # Last quarter's check-ins: every other week from its second week on.
+    first = datetime.datetime.combine(previous.start, datetime.time(9), tzinfo=org.tz)
+    past_weeks = [first + datetime.timedelta(days=14 * i + 7) for i in range(6)]
 
     # Last quarter: done, scored, reflected.
     closed = services.cycle_create(
@@ -181,6 +184,7 @@ def load(admin: Membership) -> None:
                 by=author, objective=objective, title=kr_title, start_value=start, target_value=target
             )
             _weekly(kr, author, share, "on_track", 6, rng)
+            _backdate(kr, past_weeks)
             made.append((kr, score))
         finished.append((objective, author, made, went_well, to_change))
     services.cycle_advance(by=admin, cycle=closed, state="closing")
