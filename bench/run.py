@@ -1,11 +1,13 @@
 """Benchmark: Tandem's pages and API on a large organization.
 
-    python bench/run.py [--people 10000] [--teams 1000] [--runs 30]
+    python bench/run.py [--people 10000] [--teams 1000] [--runs 30] [--objectives 20000] [--key-results 60000]
+        [--check-ins 500000]
 
 Uses the database of the environment (``DATABASE_URL``, else an SQLite file in
 ``TANDEM_DATA_DIR``, default ``bench/data``), creates the "bench" organization once,
-then times each scenario in-process (the Django test client, no network) and counts its
-queries. Prints one line per scenario: p50 and p95 in milliseconds and the query count.
+with its KPIs and OKRs (``bench/okrs.py``), then times each scenario in-process (the Django test client, no
+network) and counts its queries. Prints one line per scenario: p50 and p95 in milliseconds and the query count;
+for the check-ins also the UPDATE statements and the objective rows they change.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+import okrs  # noqa: E402  (bench/okrs.py, next to this file)
 
 
 def setup_django() -> None:
@@ -280,6 +285,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--kpis", type=int, default=5_000)
     parser.add_argument("--points", type=int, default=5_000_000)
+    parser.add_argument("--objectives", type=int, default=20_000)
+    parser.add_argument("--key-results", type=int, default=60_000)
+    parser.add_argument("--check-ins", type=int, default=500_000)
     args = parser.parse_args()
     setup_django()
 
@@ -287,6 +295,7 @@ def main() -> None:
     from django.test import Client
 
     from tandem.kpis.models import Kpi
+    from tandem.okrs.models import Objective
     from tandem.orgs import services
     from tandem.orgs.middleware import SESSION_KEY
     from tandem.orgs.models import Membership, Organization, Team
@@ -295,6 +304,7 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     generate(args.people, args.teams)
     generate_kpis(args.kpis, args.points)
+    okrs.generate_okrs(args.objectives, args.key_results, args.check_ins)
     org = Organization.objects.get(slug="bench")
     admin = Membership.objects.for_org(org).select_related("user").get(user__email="person0@bench.example")
     web = Client()
@@ -334,10 +344,19 @@ def main() -> None:
             f"/api/v1/kpis/{Kpi.objects.for_org(org).get(key='daily_decade').pk}/periods?grain=month&count=120",
         ),
         ("API KPIs, 100", api, "/api/v1/kpis?limit=100"),
+        *okrs.scenarios(web, api, org, team),
     ]
     for name, client, url in scenarios:
         p50, p95, queries = measure(client, url, args.runs)
         print(f"{name:<44} {p50:8.1f} {p95:8.1f} {queries:8d}")
+    for line in okrs.measure_check_ins(org, admin, api):
+        print(line)
+    cycle = okrs.active_cycle(org)
+    print(
+        f"  the OKR tree page shows {okrs.shown(web, f'/okrs/?cycle={cycle.pk}')} objectives of "
+        f"{Objective.objects.for_org(org).filter(cycle=cycle).count()}; the alignment map data has "
+        f"{okrs.map_nodes(api, f'/api/v1/cycles/{cycle.pk}/alignment')} nodes"
+    )
     ingest = measure_ingest(api, 5, args.kpis)
     raw = measure_raw_ingest(5, args.kpis)
     print(f"{'bulk ingest API, 10,000 points a request':<44} {ingest:8.0f} points/s")

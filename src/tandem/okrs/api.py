@@ -55,11 +55,15 @@ def cycle_advance(request: HttpRequest, cycle_id: Id, payload: schemas.CycleStat
 
 
 @router.get("/cycles/{cycle_id}/alignment", response=dict[str, Any])
-def cycle_alignment(request: HttpRequest, cycle_id: Id) -> Any:
-    """The alignment tree of the cycle: nested ``children``; a private objective you may not see is a node
-    named "Private objective" with ``id`` and ``progress`` null."""
+def cycle_alignment(request: HttpRequest, cycle_id: Id, root: Id | None = None) -> Any:
+    """The alignment tree of the cycle, three levels from its top or from ``root``: nested ``children``; a node
+    with ``more`` > 0 has that many objectives under it, fetched with ``?root=<its id>``; a private objective
+    you may not see is a node named "Private objective" with ``id`` and ``progress`` null."""
     cycle = selectors.cycle_get(membership=_me(request), cycle_id=cycle_id)
-    return selectors.alignment_map(membership=_me(request), cycle=cycle)
+    start = selectors.objectives(membership=_me(request), cycle_id=cycle.pk).filter(pk=root).first() if root else None
+    if root and start is None:
+        raise ValidationError("root", _("No such objective in this cycle."))
+    return selectors.alignment_map(membership=_me(request), cycle=cycle, root=start)
 
 
 @router.get("/objectives", response=list[schemas.ObjectiveOut])

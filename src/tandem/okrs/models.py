@@ -89,6 +89,8 @@ class Objective(TenantModel):
     )
     # Ids of the ancestors, root first, as "/3/17/": the subtree and the ancestors in one indexed query.
     path = models.CharField(max_length=1000, default="/", db_index=True)
+    # How many ancestors it has (0 at the top): the tree opens its first levels with one indexed filter.
+    depth = models.PositiveSmallIntegerField(default=0)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     progress = ratio(_("progress"), default=0)
     descendants = models.PositiveIntegerField(default=0)
@@ -107,6 +109,7 @@ class Objective(TenantModel):
     class Meta:
         verbose_name = _("objective")
         ordering = ["cycle", "path", "title", "id"]
+        indexes = [models.Index(fields=["organization", "cycle", "depth"], name="objective_org_cycle_depth")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(owner__isnull=True) | Q(team__isnull=True), name="objective_owned_by_person_or_team"

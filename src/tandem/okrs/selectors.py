@@ -8,18 +8,32 @@ the caller may not see appears as "private objective", with no title or numbers.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core.errors import NotFound
-from tandem.kpis.models import Visibility
+from tandem.kpis import selectors as kpi_selectors
+from tandem.kpis.models import Kpi, Visibility
 from tandem.kpis.selectors import managed_team_ids
 from tandem.okrs.access import can_edit_objective
-from tandem.okrs.models import CheckIn, Comment, Confidence, Cycle, CycleState, KeyResult, Level, Milestone, Objective
-from tandem.orgs.models import Membership
+from tandem.okrs.models import (
+    CheckIn,
+    Comment,
+    Confidence,
+    Cycle,
+    CycleState,
+    KeyResult,
+    Level,
+    Milestone,
+    Objective,
+    ResultType,
+)
+from tandem.orgs.models import Membership, Team
 
 
 def cycles(*, membership: Membership, state: str | None = None) -> QuerySet[Cycle]:
@@ -188,13 +202,31 @@ def comments(*, objective: Objective) -> list[Comment]:
 
 
 TREE_PAGE = 100
+CONFIDENCE_CLASSES = {"on_track": "bg-green-lt", "at_risk": "bg-yellow-lt", "off_track": "bg-red-lt"}
+BARS, GOOD, FAIR = ("bg-green", "bg-yellow", "bg-red"), Decimal("0.7"), Decimal("0.4")
 
 
-def first_levels(*, membership: Membership, cycle: Cycle) -> QuerySet[Objective]:
-    """What the tree opens with: the objectives at the top of the cycle and those aligned right under them."""
-    return objectives(membership=membership, cycle_id=cycle.pk).filter(
-        Q(parent__isnull=True) | Q(parent__parent__isnull=True) | ~Q(parent__cycle=cycle)
+def first_levels(*, membership: Membership, cycle: Cycle, limit: int = TREE_PAGE) -> QuerySet[Objective]:
+    """What the tree opens with: the objectives at the top of the cycle (or aligned to another cycle's), and
+    the objectives aligned right under each of them when all of those fit in ``limit`` rows; the others stay
+    folded, to open in place. Two small queries of ids, whatever the size of the tree."""
+    base = objectives(membership=membership, cycle_id=cycle.pk)
+    roots = list(
+        base.filter(Q(depth=0) | ~Q(parent__cycle=cycle))
+        .order_by("level", "title", "id")
+        .values_list("pk", flat=True)[:limit]
     )
+    under: dict[int, list[int]] = {}
+    for pk, parent_id in (
+        base.filter(parent_id__in=roots).order_by("title", "id").values_list("pk", "parent_id")[: limit * 10]
+    ):
+        under.setdefault(parent_id, []).append(pk)
+    chosen = list(roots)
+    for root in roots:
+        kids = under.get(root, [])
+        if len(chosen) + len(kids) <= limit:
+            chosen.extend(kids)
+    return base.filter(pk__in=chosen)
 
 
 def tree_rows(
@@ -233,7 +265,13 @@ def tree_rows(
             editable = can_edit_objective(membership, objective, managed)
             for kr in krs:
                 kr.objective = objective
-                kr.can_check_in = editable or (membership.can_write and kr.owner_id == membership.pk)  # type: ignore[attr-defined]
+                # What the tree's rows draw, worked out here once rather than by a template include per row.
+                own = membership.can_write and kr.owner_id == membership.pk
+                kr.can_check_in = kr.type != ResultType.MILESTONES and (editable or own)  # type: ignore[attr-defined]
+                kr.percent = int(kr.progress * 100)  # type: ignore[attr-defined]
+                kr.bar = BARS[0 if kr.progress >= GOOD else 1 if kr.progress >= FAIR else 2]  # type: ignore[attr-defined]
+                kr.confidence_class = CONFIDENCE_CLASSES.get(kr.confidence, "")  # type: ignore[attr-defined]
+                kr.check_in_url = reverse("key_result_check_in", args=[kr.pk])  # type: ignore[attr-defined]
             confidences = [kr.confidence for kr in krs if kr.confidence]
             worst = next(
                 (c for c in (Confidence.OFF_TRACK, Confidence.AT_RISK, Confidence.ON_TRACK) if c in confidences), ""
@@ -258,42 +296,116 @@ def tree_rows(
     return ordered
 
 
-def alignment_map(*, membership: Membership, cycle: Cycle, limit: int = 2000) -> dict[str, Any]:
-    """The cycle's alignment tree for the ECharts map. Every objective of the cycle is a node, so the shape
-    is true; a private one the caller may not see is a node labelled "private objective" with no numbers."""
-    visible = set(objectives(membership=membership, cycle_id=cycle.pk).values_list("pk", flat=True)[:limit])
+MAP_LEVELS = 3
+MAP_LIMIT = 1500
+
+
+def alignment_map(*, membership: Membership, cycle: Cycle, root: Objective | None = None) -> dict[str, Any]:
+    """The alignment tree for the ECharts map: three levels from the top of the cycle (or from ``root``), at
+    most 1,500 nodes; a node whose children are not drawn says how many objectives are under it (``more``), so
+    the map opens there. Every objective is a node, so the shape is true; a private one the caller may not see
+    is a node labelled "private objective" with no title or numbers."""
+    found = Objective.objects.for_org(membership.organization).filter(cycle=cycle)
+    top = root.depth + 1 if root is not None else 0
+    if root is not None:
+        found = found.filter(path__startswith=f"{root.path}{root.pk}/")
+    found = found.filter(depth__gte=top, depth__lt=top + MAP_LEVELS)
+    rows = list(
+        found.order_by("depth", "title", "id").values_list(
+            "pk",
+            "parent_id",
+            "title",
+            "level",
+            "progress",
+            "owner__user__full_name",
+            "team__name",
+            "descendants",
+            "depth",
+        )[:MAP_LIMIT]
+    )
+    visible = set(objectives(membership=membership).filter(pk__in=[r[0] for r in rows]).values_list("pk", flat=True))
     nodes: dict[int, dict[str, Any]] = {}
-    parents: dict[int, int | None] = {}
-    for pk, parent_id, title, level, value, owner_name, team_name in (
-        Objective.objects.for_org(membership.organization)
-        .filter(cycle=cycle)
-        .order_by("path", "title", "id")
-        .values_list("pk", "parent_id", "title", "level", "progress", "owner__user__full_name", "team__name")[:limit]
-    ):
-        if pk in visible:
-            nodes[pk] = {
-                "id": pk,
-                "name": title,
-                "level": level,
-                "progress": float(value),
-                "owner": owner_name or team_name or str(_("Company")),
-                "children": [],
-            }
-        else:
-            nodes[pk] = {
-                "id": None,
-                "name": str(_("Private objective")),
-                "level": level,
-                "progress": None,
-                "owner": "",
-                "children": [],
-            }
-        parents[pk] = parent_id
+    for pk, parent_id, title, level, value, owner_name, team_name, descendants, depth in rows:
+        shown = pk in visible
+        nodes[pk] = {
+            "id": pk if shown else None,
+            "name": title if shown else str(_("Private objective")),
+            "level": level,
+            "progress": float(value) if shown else None,
+            "owner": (owner_name or team_name or str(_("Company"))) if shown else "",
+            "more": descendants if depth == top + MAP_LEVELS - 1 and shown else 0,
+            "children": [],
+            "_parent": parent_id,
+        }
     roots = []
-    for pk, node in nodes.items():
-        parent = parents[pk]
+    for node in nodes.values():
+        parent = node.pop("_parent")
         if parent in nodes:
             nodes[parent]["children"].append(node)
         else:
             roots.append(node)
-    return {"name": cycle.name, "children": roots, "count": len(nodes)}
+    title = root.title if root is not None and root.pk in visible | {root.pk} else cycle.name
+    return {"name": title, "children": roots, "count": len(nodes), "truncated": len(rows) == MAP_LIMIT}
+
+
+CHOICES_MAX = 300
+
+
+def _own_teams(membership: Membership) -> set[int]:
+    """The teams a person belongs to or manages directly."""
+    return set(membership.teams.values_list("pk", flat=True)) | set(
+        Team.objects.for_org(membership.organization).filter(manager=membership).values_list("pk", flat=True)
+    )
+
+
+def people_to_choose(*, membership: Membership, near: Objective | None = None) -> list[Membership]:
+    """Owners an OKR form offers: the author, their reports, their teams' members and, for an objective, its
+    owner and its team's members; never the whole organization of thousands (the API takes anyone)."""
+    teams = _own_teams(membership)
+    wanted = Q(pk=membership.pk) | Q(manager=membership) | Q(teams__in=teams)
+    if near is not None and near.owner_id:
+        wanted |= Q(pk=near.owner_id) | Q(teams__members=near.owner_id)
+    if near is not None and near.team_id:
+        wanted |= Q(teams=near.team_id)
+    return list(
+        Membership.objects.for_org(membership.organization)
+        .filter(wanted, is_active=True)
+        .select_related("user")
+        .distinct()
+        .order_by("user__full_name", "id")[:CHOICES_MAX]
+    )
+
+
+def parents_to_choose(
+    *, membership: Membership, cycle: Cycle, objective: Objective | None = None, also: int | None = None
+) -> list[Objective]:
+    """Objectives an objective may align to, as a form offers them: the top two levels of the cycle and of the
+    cycles that enclose it, and the objectives of the author's teams; the current parent and ``also``."""
+    teams = _own_teams(membership)
+    wanted = Q(depth__lte=1) | Q(team_id__in=teams) | Q(owner__teams__in=teams)
+    if objective is not None and objective.parent_id:
+        wanted |= Q(pk=objective.parent_id)
+    if also:
+        wanted |= Q(pk=also)
+    found = (
+        objectives(membership=membership)
+        .filter(cycle__start__lte=cycle.start, cycle__end__gte=cycle.end)
+        .filter(wanted)
+        .distinct()
+        .order_by("depth", "title", "id")
+    )
+    if objective is not None:
+        found = found.exclude(pk=objective.pk).exclude(path__startswith=f"{objective.path}{objective.pk}/")
+    return list(found[:CHOICES_MAX])
+
+
+def kpis_to_choose(*, membership: Membership, objective: Objective, current: int | None = None) -> list[Kpi]:
+    """KPIs a key result of this objective may follow: the author's, their teams', the objective's team's and
+    owner's, and the one it follows now."""
+    teams = _own_teams(membership) | ({objective.team_id} if objective.team_id else set())
+    wanted = Q(owner=membership) | Q(team_id__in=teams)
+    if objective.owner_id:
+        wanted |= Q(owner_id=objective.owner_id)
+    if current:
+        wanted |= Q(pk=current)
+    return list(kpi_selectors.kpis(membership=membership).filter(wanted).distinct()[:CHOICES_MAX])

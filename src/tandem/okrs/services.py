@@ -198,6 +198,10 @@ def subtree_prefix(objective: Objective) -> str:
     return f"{objective.path}{objective.pk}/"
 
 
+def depth_of(path: str) -> int:
+    return path.count("/") - 1
+
+
 def ancestor_ids(objective: Objective) -> list[int]:
     return [int(part) for part in objective.path.strip("/").split("/") if part]
 
@@ -215,7 +219,8 @@ def _move_subtree(objective: Objective, old_path: str) -> None:
     old_prefix, new_prefix = f"{old_path}{objective.pk}/", subtree_prefix(objective)
     if old_prefix != new_prefix:
         Objective.objects.for_org(objective.organization_id).filter(path__startswith=old_prefix).update(
-            path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1))
+            path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
+            depth=F("depth") + (depth_of(new_prefix) - depth_of(old_prefix)),
         )
 
 
@@ -301,6 +306,7 @@ def objective_create(
     parent_objective = _check_parent(by, objective, parent)
     objective.parent = parent_objective
     objective.path = subtree_prefix(parent_objective) if parent_objective else "/"
+    objective.depth = depth_of(objective.path)
     clean(objective, exclude=["parent", "carried_from"])
     with transaction.atomic():
         objective.save()
@@ -336,6 +342,7 @@ def objective_update(*, by: Membership, objective: Objective, **changes: Any) ->
     if "parent" in changes:
         objective.parent = _check_parent(by, objective, changes.pop("parent"))
         objective.path = subtree_prefix(objective.parent) if objective.parent else "/"
+        objective.depth = depth_of(objective.path)
     for name, value in changes.items():
         setattr(objective, name, value.strip() if name == "title" and isinstance(value, str) else value)
     clean(objective, exclude=["parent", "carried_from"])
@@ -376,8 +383,8 @@ def objective_delete(*, by: Membership, objective: Objective) -> None:
         )
         for child in Objective.objects.for_org(objective.organization_id).filter(parent_id=objective.pk):
             old_path = child.path
-            child.parent, child.path = None, "/"
-            child.save(update_fields=["parent", "path"])
+            child.parent, child.path, child.depth = None, "/", 0
+            child.save(update_fields=["parent", "path", "depth"])
             _move_subtree(child, old_path)
         audit.record(
             organization=by.organization,

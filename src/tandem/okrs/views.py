@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from tandem.core.views_helpers import form_status, member_required, run_form
 from tandem.kpis import selectors as kpi_selectors
 from tandem.okrs import access, check_ins, forms, selectors, services, templating
 from tandem.okrs.models import Cycle, CycleState, KeyResult, Level, Objective
+from tandem.orgs import access as orgs_access
 from tandem.orgs import selectors as org_selectors
 from tandem.orgs.models import Membership
 from tandem.templates_library import library
@@ -68,7 +70,8 @@ def okr_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "okrs/home.html",
-        {
+        _tree_labels(cycle, request.get_full_path())
+        | {
             "cycle": cycle,
             "cycles": list(selectors.cycles(membership=me)),
             "rows": rows,
@@ -91,7 +94,17 @@ def objective_children(request: HttpRequest, objective_id: int) -> HttpResponse:
         membership=me, found=selectors.objectives(membership=me, parent_id=objective.pk), depth=depth
     )
     back = f"{reverse('okrs')}?cycle={objective.cycle_id}"
-    return render(request, "okrs/partials/tree_rows.html", {"rows": rows, "cycle": objective.cycle, "next_url": back})
+    return render(request, "okrs/partials/tree_rows.html", _tree_labels(objective.cycle, back) | {"rows": rows})
+
+
+def _tree_labels(cycle: Cycle | None, back: str) -> dict[str, Any]:
+    """What every row of the tree shares, worked out once for the page."""
+    return {
+        "check_ins_open": cycle is not None and cycle.state == CycleState.ACTIVE,
+        "next_q": quote(back, safe=""),
+        "progress_label": _("Progress"),
+        "check_in_label": _("Check in"),
+    }
 
 
 def _objective_form(
@@ -108,15 +121,13 @@ def _objective_form(
             "parent": objective.parent_id,
             "visibility": objective.visibility,
         }
-    parents = [
-        o
-        for o in selectors.objectives(membership=me).filter(cycle__start__lte=cycle.start, cycle__end__gte=cycle.end)
-        if objective is None or (o.pk != objective.pk and not o.path.startswith(services.subtree_prefix(objective)))
-    ]
+    parents = selectors.parents_to_choose(
+        membership=me, cycle=cycle, objective=objective, also=parse_id(request.GET.get("parent"))
+    )
     return forms.ObjectiveForm(
         request.POST or None,
         initial=initial,
-        people=list(org_selectors.people(membership=me)),
+        people=selectors.people_to_choose(membership=me, near=objective),
         teams=org_selectors.flatten(org_selectors.team_tree(membership=me)),
         parents=parents,
     )
@@ -125,6 +136,7 @@ def _objective_form(
 @member_required
 def objective_create(request: HttpRequest) -> HttpResponse:
     me = _me(request)
+    orgs_access.require_writer(me)
     cycle = _cycle(request, me)
     if cycle is None:
         messages.info(request, _("There is no cycle yet: an administrator creates one first."))
@@ -167,16 +179,23 @@ def objective_delete(request: HttpRequest, objective_id: int) -> HttpResponse:
     return redirect(f"{reverse('okrs')}?cycle={cycle_id}")
 
 
-def _key_result_form(request: HttpRequest, me: Membership, key_result: KeyResult | None = None) -> forms.KeyResultForm:
+def _key_result_form(
+    request: HttpRequest, me: Membership, objective: Objective, key_result: KeyResult | None = None
+) -> forms.KeyResultForm:
     initial: dict[str, Any] = {"weight": 1, "start_value": 0}
     if key_result is not None:
         initial = {name: getattr(key_result, name) for name in services.KEY_RESULT_FIELDS}
         initial |= {"owner": key_result.owner_id, "kpi": key_result.kpi_id}
+    people = selectors.people_to_choose(membership=me, near=objective)
+    if key_result is not None and key_result.owner_id not in {p.pk for p in people}:
+        people.append(key_result.owner)
     return forms.KeyResultForm(
         request.POST or None,
         initial=initial,
-        people=list(org_selectors.people(membership=me)),
-        kpis=list(kpi_selectors.kpis(membership=me)),
+        people=people,
+        kpis=selectors.kpis_to_choose(
+            membership=me, objective=objective, current=key_result.kpi_id if key_result else None
+        ),
     )
 
 
@@ -217,7 +236,7 @@ def _render_objective(
         "active": cycle.state == CycleState.ACTIVE,
         "closing": cycle.state == CycleState.CLOSING,
         "closed": cycle.state == CycleState.CLOSED,
-        "kr_form": forms_.get("kr_form") or _key_result_form(request, me),
+        "kr_form": forms_.get("kr_form") or (_key_result_form(request, me, objective) if editable else None),
         "comment_form": forms_.get("comment_form") or forms.CommentForm(key_results=results),
         "reflect_form": forms_.get("reflect_form")
         or forms.ReflectForm(initial={"went_well": objective.went_well, "to_change": objective.to_change}),
@@ -245,7 +264,7 @@ def _kr_chart(kr: KeyResult, cycle: Cycle, points: list[Any]) -> dict[str, Any]:
 def key_result_create(request: HttpRequest, objective_id: int) -> HttpResponse:
     me = _me(request)
     objective = selectors.objective_get(membership=me, objective_id=objective_id)
-    form = _key_result_form(request, me)
+    form = _key_result_form(request, me, objective)
     created = run_form(
         request,
         form,
@@ -263,7 +282,7 @@ def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
     kr = selectors.key_result_get(membership=me, key_result_id=key_result_id)
     access.require_edit_key_result(me, kr)
     access.require_open(kr.objective.cycle)
-    form = _key_result_form(request, me, kr)
+    form = _key_result_form(request, me, kr.objective, kr)
     saved = run_form(
         request, form, lambda _data: services.key_result_update(by=me, key_result=kr, **form.changes(creating=False))
     )
@@ -380,14 +399,17 @@ def comment_add(request: HttpRequest, objective_id: int) -> HttpResponse:
 @member_required
 def alignment_map(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    cycle = _cycle(request, me)
+    root_id = parse_id(request.GET.get("root"))
+    root = selectors.objective_get(membership=me, objective_id=root_id) if root_id else None
+    cycle = root.cycle if root is not None else _cycle(request, me)
     return render(
         request,
         "okrs/map.html",
         {
             "cycle": cycle,
+            "root": root,
             "cycles": list(selectors.cycles(membership=me)),
-            "map": selectors.alignment_map(membership=me, cycle=cycle) if cycle else None,
+            "map": selectors.alignment_map(membership=me, cycle=cycle, root=root) if cycle else None,
             "labels": {"progress": _("Progress"), "owner": _("Owner"), "private": _("Private objective")},
         },
     )

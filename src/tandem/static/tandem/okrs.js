@@ -66,14 +66,21 @@
         // Above each node, so a parent's title never runs into the lines of what is aligned under it.
         label: {
           position: "top", align: "center", distance: 6, fontSize: 12, width: 170, overflow: "truncate",
-          formatter: (p) => (p.data.progress === null || p.data.progress === undefined ? p.name : `${p.name} · ${Math.round(p.data.progress * 100)}%`),
+          formatter: (p) => {
+            const pct = p.data.progress === null || p.data.progress === undefined ? "" : ` · ${Math.round(p.data.progress * 100)}%`;
+            return p.data.more ? `${p.name}${pct} (+${p.data.more})` : `${p.name}${pct}`;
+          },
         },
         leaves: { label: { position: "right", align: "left", verticalAlign: "middle", width: 220 } },
         lineStyle: { color: "#d0d7e2" },
         animationDuration: 300,
       }],
     });
-    // A click folds or unfolds; a double click opens the objective.
+    // A click folds or unfolds, or, on a node whose objectives are not drawn, opens the map there;
+    // a double click opens the objective.
+    chart.on("click", (p) => {
+      if (p.data && p.data.id && p.data.more) window.location.href = `?root=${p.data.id}`;
+    });
     chart.on("dblclick", (p) => { if (p.data && p.data.id) window.location.href = `/okrs/objectives/${p.data.id}/`; });
     window.addEventListener("resize", () => chart.resize());
   }
