@@ -42,7 +42,7 @@ def test_member_signs_in_sees_the_shell_and_the_team_tree(page_for, demo_site):
     expect(page.get_by_role("link", name="Đinh Hoàng Long")).to_be_visible()
     expect(page.get_by_role("link", name="Trần Thu Linh")).to_have_count(0)
 
-    nav.get_by_role("link", name="OKRs", exact=True).click()
+    nav.get_by_role("link", name="Boards", exact=True).click()
     expect(page.get_by_text("not built yet")).to_be_visible()
 
 

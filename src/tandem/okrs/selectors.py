@@ -268,7 +268,7 @@ def tree_rows(
                 # What the tree's rows draw, worked out here once rather than by a template include per row.
                 own = membership.can_write and kr.owner_id == membership.pk
                 kr.can_check_in = kr.type != ResultType.MILESTONES and (editable or own)  # type: ignore[attr-defined]
-                kr.percent = int(kr.progress * 100)  # type: ignore[attr-defined]
+                kr.percent = str(int(kr.progress * 100))  # type: ignore[attr-defined]
                 kr.bar = BARS[0 if kr.progress >= GOOD else 1 if kr.progress >= FAIR else 2]  # type: ignore[attr-defined]
                 kr.confidence_class = CONFIDENCE_CLASSES.get(kr.confidence, "")  # type: ignore[attr-defined]
                 kr.check_in_url = reverse("key_result_check_in", args=[kr.pk])  # type: ignore[attr-defined]
@@ -283,6 +283,14 @@ def tree_rows(
                     "depth": level,
                     "key_results": krs,
                     "confidence": worst,
+                    "confidence_class": CONFIDENCE_CLASSES.get(worst, ""),
+                    "confidence_label": Confidence(worst).label if worst else "",
+                    # Text, not numbers: the template would localize each integer it prints.
+                    "percent": str(int(objective.progress * 100)),
+                    "indent": str(level),
+                    "url": reverse("objective_detail", args=[objective.pk]),
+                    "children_url": f"{reverse('objective_children', args=[objective.pk])}?depth={level + 1}",
+                    "bar": BARS[0 if objective.progress >= GOOD else 1 if objective.progress >= FAIR else 2],
                     "last_check_in": last,
                     "stale": last is None or (now - last).days > 7,
                     "aligned_progress": objective.aligned_progress,
