@@ -93,3 +93,11 @@ def test_a_bad_objective_form_keeps_the_input(web, salesperson, cycle):
         {"title": "", "owner": salesperson.pk, "kind": "committed", "visibility": "public"},
     )
     assert response.status_code == 422
+
+
+def test_the_tree_filters_by_owner(web, admin, salesperson, cycle):
+    services.objective_create(by=salesperson, cycle=cycle, title="An's own", owner=salesperson.pk)
+    services.objective_create(by=admin, cycle=cycle, title="The company's")
+    text = web(admin).get(f"/okrs/?cycle={cycle.pk}&owner={salesperson.pk}").content.decode()
+    assert "An&#x27;s own" in text or "An's own" in text
+    assert "The company&#x27;s" not in text and "The company's" not in text

@@ -82,6 +82,26 @@ def kpis(
     return qs.order_by("name", "id")
 
 
+GUARDRAIL_CHOICES = 300
+
+
+def guardrails_to_choose(*, membership: Membership, kpi: Kpi | None) -> list[Kpi]:
+    """The KPIs a KPI form offers as guardrails: every visible one in an organization of a few hundred;
+    beyond that, those of the author's teams and of the KPI's team, and its current guardrails."""
+    visible = kpis(membership=membership)
+    if kpi is not None:
+        visible = visible.exclude(pk=kpi.pk)
+    if visible.count() <= GUARDRAIL_CHOICES:
+        return list(visible)
+    from tandem.orgs.selectors import own_team_ids
+
+    teams = own_team_ids(membership) | ({kpi.team_id} if kpi is not None and kpi.team_id else set())
+    wanted = Q(team_id__in=teams) | Q(owner=membership)
+    if kpi is not None:
+        wanted |= Q(pk__in=kpi.guardrails.values("pk"))
+    return list(visible.filter(wanted).distinct()[:GUARDRAIL_CHOICES])
+
+
 def kpi_owners(*, membership: Membership) -> list[Membership]:
     """The people who own at least one KPI the person may see, for the list's owner filter."""
     owner_ids = kpis(membership=membership).values("owner_id")

@@ -111,9 +111,13 @@ def _kpi_form(request: HttpRequest, me: Membership, kpi: Kpi | None = None) -> f
     return forms.KpiForm(
         request.POST or None,
         initial=initial,
-        people=list(org_selectors.people(membership=me)),
+        people=org_selectors.people_near(
+            membership=me,
+            people=[kpi.owner_id] if kpi is not None else [],
+            teams=[kpi.team_id] if kpi is not None and kpi.team_id else [],
+        ),
         teams=org_selectors.flatten(org_selectors.team_tree(membership=me)),
-        kpis=[k for k in selectors.kpis(membership=me) if kpi is None or k.pk != kpi.pk],
+        kpis=selectors.guardrails_to_choose(membership=me, kpi=kpi),
         rules_locked=kpi is not None and kpi.state != KpiState.DRAFT,
     )
 

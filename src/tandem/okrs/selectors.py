@@ -33,7 +33,8 @@ from tandem.okrs.models import (
     Objective,
     ResultType,
 )
-from tandem.orgs.models import Membership, Team
+from tandem.orgs import selectors as org_selectors
+from tandem.orgs.models import Membership
 
 
 def cycles(*, membership: Membership, state: str | None = None) -> QuerySet[Cycle]:
@@ -359,29 +360,17 @@ def alignment_map(*, membership: Membership, cycle: Cycle, root: Objective | Non
 CHOICES_MAX = 300
 
 
-def _own_teams(membership: Membership) -> set[int]:
-    """The teams a person belongs to or manages directly."""
-    return set(membership.teams.values_list("pk", flat=True)) | set(
-        Team.objects.for_org(membership.organization).filter(manager=membership).values_list("pk", flat=True)
-    )
-
-
 def people_to_choose(*, membership: Membership, near: Objective | None = None) -> list[Membership]:
-    """Owners an OKR form offers: the author, their reports, their teams' members and, for an objective, its
-    owner and its team's members; never the whole organization of thousands (the API takes anyone)."""
-    teams = _own_teams(membership)
-    wanted = Q(pk=membership.pk) | Q(manager=membership) | Q(teams__in=teams)
-    if near is not None and near.owner_id:
-        wanted |= Q(pk=near.owner_id) | Q(teams__members=near.owner_id)
+    """Owners an OKR form offers: the people near the author and, for an objective, its owner and the members
+    of its team and of its owner's teams (the API takes anyone)."""
+    teams: set[int] = set()
+    people: set[int] = set()
     if near is not None and near.team_id:
-        wanted |= Q(teams=near.team_id)
-    return list(
-        Membership.objects.for_org(membership.organization)
-        .filter(wanted, is_active=True)
-        .select_related("user")
-        .distinct()
-        .order_by("user__full_name", "id")[:CHOICES_MAX]
-    )
+        teams.add(near.team_id)
+    if near is not None and near.owner_id:
+        people.add(near.owner_id)
+        teams |= set(near.owner.teams.values_list("pk", flat=True)) if near.owner else set()
+    return org_selectors.people_near(membership=membership, people=people, teams=teams)
 
 
 def parents_to_choose(
@@ -389,7 +378,7 @@ def parents_to_choose(
 ) -> list[Objective]:
     """Objectives an objective may align to, as a form offers them: the top two levels of the cycle and of the
     cycles that enclose it, and the objectives of the author's teams; the current parent and ``also``."""
-    teams = _own_teams(membership)
+    teams = org_selectors.own_team_ids(membership)
     wanted = Q(depth__lte=1) | Q(team_id__in=teams) | Q(owner__teams__in=teams)
     if objective is not None and objective.parent_id:
         wanted |= Q(pk=objective.parent_id)
@@ -410,7 +399,7 @@ def parents_to_choose(
 def kpis_to_choose(*, membership: Membership, objective: Objective, current: int | None = None) -> list[Kpi]:
     """KPIs a key result of this objective may follow: the author's, their teams', the objective's team's and
     owner's, and the one it follows now."""
-    teams = _own_teams(membership) | ({objective.team_id} if objective.team_id else set())
+    teams = org_selectors.own_team_ids(membership) | ({objective.team_id} if objective.team_id else set())
     wanted = Q(owner=membership) | Q(team_id__in=teams)
     if objective.owner_id:
         wanted |= Q(owner_id=objective.owner_id)

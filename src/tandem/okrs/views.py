@@ -78,6 +78,7 @@ def okr_home(request: HttpRequest) -> HttpResponse:
             "more": more,
             "filters": filters,
             "levels": Level.choices,
+            "owners": selectors.people_to_choose(membership=me),
             "teams": org_selectors.flatten(org_selectors.team_tree(membership=me)),
             "can_add": cycle is not None and me.can_write and cycle.state in access.EDITABLE,
         },

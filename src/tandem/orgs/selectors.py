@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -205,4 +206,28 @@ def pending_invitation_count(*, membership: Membership) -> int:
         Invitation.objects.for_org(membership.organization)
         .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
         .count()
+    )
+
+
+CHOICES_MAX = 300
+
+
+def own_team_ids(membership: Membership) -> set[int]:
+    """The teams a person belongs to or manages directly."""
+    return set(membership.teams.values_list("pk", flat=True)) | set(
+        Team.objects.for_org(membership.organization).filter(manager=membership).values_list("pk", flat=True)
+    )
+
+
+def people_near(*, membership: Membership, people: Iterable[int] = (), teams: Iterable[int] = ()) -> list[Membership]:
+    """The people a form offers to choose from: the author, their reports, the members of their teams and of
+    ``teams``, and ``people`` (the current choice); at most 300, never the whole organization of thousands."""
+    wanted = Q(pk=membership.pk) | Q(manager=membership) | Q(teams__in=own_team_ids(membership) | set(teams))
+    wanted |= Q(pk__in=list(people))
+    return list(
+        Membership.objects.for_org(membership.organization)
+        .filter(wanted, is_active=True)
+        .select_related("user")
+        .distinct()
+        .order_by("user__full_name", "id")[:CHOICES_MAX]
     )
