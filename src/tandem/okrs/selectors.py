@@ -11,7 +11,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -236,12 +236,10 @@ def tree_rows(
     """Objectives in tree order (company, then what aligns under each), each with its key results, depth,
     roll-up, worst confidence and last check-in, at most ``limit`` of them: three queries whatever the tree's
     size. An objective whose children are not among them can be unfolded (see ``has_children``)."""
-    rows = list(
-        found.annotate(last_check_in=Max("key_results__last_check_in_at"))
-        .prefetch_related("owner__teams")
-        .order_by("path", "title", "id")[:limit]
-    )
-    managed = managed_team_ids(membership)
+    found = found.order_by("path", "title", "id")
+    # Administrators may edit everything: no need for the team tree or the owners' teams to find out.
+    rows = list((found if membership.is_admin else found.prefetch_related("owner__teams"))[:limit])
+    managed = set() if membership.is_admin else managed_team_ids(membership)
     by_id = {o.pk: o for o in rows}
     results: dict[int, list[KeyResult]] = {}
     for kr in (
@@ -277,7 +275,7 @@ def tree_rows(
             worst = next(
                 (c for c in (Confidence.OFF_TRACK, Confidence.AT_RISK, Confidence.ON_TRACK) if c in confidences), ""
             )
-            last = getattr(objective, "last_check_in", None)
+            last = max((kr.last_check_in_at for kr in krs if kr.last_check_in_at), default=None)
             ordered.append(
                 {
                     "objective": objective,
