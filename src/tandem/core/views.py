@@ -15,11 +15,6 @@ from tandem.orgs import selectors as org_selectors
 
 # Sections of the navigation whose pages arrive with later releases; each says so plainly.
 COMING_SOON = {
-    "kpis": (
-        _("KPIs"),
-        _("Define the KPIs your teams must sustain, feed them with data and follow their status."),
-    ),
-    "okrs": (_("OKRs"), _("Run OKR cycles: objectives, key results, check-ins and scoring.")),
     "boards": (_("Boards"), _("Put KPIs and OKRs together on public or private boards.")),
     "insights": (_("Insights"), _("Watermelon detection, stale data, forecasts and reviews.")),
 }
