@@ -7,6 +7,10 @@ Services raise these; one handler turns them into JSON for the API
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,3 +79,23 @@ class ValidationError(DomainError):
         else:
             errors.extend({"field": "", "message": str(m)} for m in exc.messages)
         return cls(errors=errors)
+
+
+def full_clean(obj: models.Model, exclude: list[str] | None = None) -> None:
+    """``obj.full_clean()``, its errors raised as our :class:`ValidationError` with the fields they concern."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise ValidationError.from_django(exc) from None
+
+
+def amount_of(raw: object) -> Decimal | None:
+    """A value as people and systems send it ("12.5", 12.5, 12) as a Decimal, or None when it is not a
+    finite number with at most 14 digits before the point (what amounts are stored with)."""
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or abs(value) >= Decimal("1e14"):
+        return None
+    return value

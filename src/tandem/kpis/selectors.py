@@ -350,14 +350,7 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
             target = _summed_target(version, period, fiscal)
         else:
             target = target_on(version, period_of(version.frequency, period.start, fiscal_start_month=fiscal).start)
-        rule = Rule(
-            version.direction,
-            version.threshold_mode,
-            version.amber_threshold,
-            version.red_threshold,
-            version.band_low,
-            version.band_high,
-        )
+        rule = rule_of(version)
         value = values.get(period)
         previous = values.get(period.previous())
         last_year = values.get(period_of(grain, period.start - datetime.timedelta(days=364), fiscal_start_month=fiscal))
@@ -441,14 +434,7 @@ def kpi_now(*, kpi: Kpi, today: datetime.date) -> dict[str, Any]:
     """The KPI's current period at its own frequency: value, target, status and its red line."""
     version = version_on(kpi, today)
     row = kpi_periods(kpi=kpi, grain=version.frequency, count=1, today=today)[0]
-    rule = Rule(
-        version.direction,
-        version.threshold_mode,
-        version.amber_threshold,
-        version.red_threshold,
-        version.band_low,
-        version.band_high,
-    )
+    rule = rule_of(version)
     found = lines(rule, row["target"])
     return row | {"red_line": found[1] if found else None, "direction": version.direction}
 
@@ -527,6 +513,7 @@ STATUS_ORDER = {"red": 0, "amber": 1, "green": 2, "no_data": 3}
 
 
 def rule_of(version: KpiVersion) -> Rule:
+    """The parts of a version that decide a status."""
     return Rule(
         version.direction,
         version.threshold_mode,
@@ -692,14 +679,7 @@ def _status_rows(*, kpis: list[Kpi], today: datetime.date, spark: int = SPARK_PE
             values[kpi.pk] = computed
         for kpi in group:
             version = version_on(kpi, periods[-1].start)
-            rule = Rule(
-                version.direction,
-                version.threshold_mode,
-                version.amber_threshold,
-                version.red_threshold,
-                version.band_low,
-                version.band_high,
-            )
+            rule = rule_of(version)
             value = values[kpi.pk].get(periods[-1])
             target = target_on(version, periods[-1].start)
             rows[kpi.pk] = {

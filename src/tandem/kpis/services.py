@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
-from tandem.core.errors import Conflict, DomainError, PermissionDenied, ValidationError
+from tandem.core.errors import Conflict, DomainError, PermissionDenied, ValidationError, amount_of, full_clean
 from tandem.core.periods import period_of
 from tandem.kpis import access, formulas, ingest, selectors
 from tandem.kpis.models import (
@@ -63,13 +62,6 @@ MAX_PERIOD_TARGETS = 500
 # Before any real period: the first version judges all history.
 BEGINNING = datetime.date(1900, 1, 1)
 MAX_POINTS = 10_000
-
-
-def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except DjangoValidationError as exc:
-        raise ValidationError.from_django(exc) from None
 
 
 def _check_rule(version: KpiVersion) -> None:
@@ -144,7 +136,7 @@ def _parse_targets(
                 }
             )
             continue
-        amount = None if value is None else _decimal(value)
+        amount = None if value is None else amount_of(value)
         if value is not None and amount is None:
             errors.append({"field": f"{field}.{key}", "message": _("Use a number such as 120, or null to remove it.")})
             continue
@@ -251,8 +243,8 @@ def kpi_create(*, by: Membership, **changes: Any) -> Kpi:
     guardrails = _guardrails(by, kpi, guardrail_ids)
     version = KpiVersion(organization=by.organization, number=1, effective_from=BEGINNING, created_by=by, **rules)
     _check_key_free(kpi)
-    _clean(kpi)
-    _clean(version, exclude=["kpi"])
+    full_clean(kpi)
+    full_clean(version, exclude=["kpi"])
     _check_rule(version)
     _check_formula(by, kpi, version)
     fiscal = by.organization.fiscal_year_start_month
@@ -294,13 +286,13 @@ def kpi_update(*, by: Membership, kpi: Kpi, **changes: Any) -> Kpi:
     before[PERIOD_TARGETS] = _plain_targets(dict(old_targets))
     _apply_definition(by, kpi, definition)
     _check_key_free(kpi)
-    _clean(kpi)
+    full_clean(kpi)
     targets = old_targets
     if version is not None:
         old_frequency = version.frequency
         for name, value in rules.items():
             setattr(version, name, value)
-        _clean(version)
+        full_clean(version)
         _check_rule(version)
         _check_formula(by, kpi, version)
         fiscal = by.organization.fiscal_year_start_month
@@ -377,16 +369,6 @@ def kpi_delete(*, by: Membership, kpi: Kpi) -> None:
         kpi.delete()
 
 
-def _decimal(raw: object) -> Decimal | None:
-    try:
-        value = Decimal(str(raw))
-    except (InvalidOperation, ValueError):
-        return None
-    if not value.is_finite() or abs(value) >= Decimal("1e14"):
-        return None
-    return value
-
-
 SIX = Decimal("0.000001")
 # Called with (organization_id=, kpi_ids=) inside the transaction that recorded new data: the OKR app
 # registers the key results that follow KPIs. Explicit, so a reader of data_points_record sees it.
@@ -453,7 +435,7 @@ def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: 
         if not isinstance(day, datetime.date) or not datetime.date(1900, 1, 1) <= day <= datetime.date(2999, 12, 31):
             fail("date", _("Use a date as YYYY-MM-DD."))
             continue
-        value = _decimal(point.get("value"))
+        value = amount_of(point.get("value"))
         if value is None:
             fail("value", _("Use a number such as 12.5 (at most 14 digits before the point)."))
             continue
@@ -514,7 +496,7 @@ def _candidate(kpi: Kpi, changes: dict[str, Any], effective_from: datetime.date)
     )
     for name, value in changes.items():
         setattr(candidate, name, value)
-    _clean(candidate, exclude=["created_by"])
+    full_clean(candidate, exclude=["created_by"])
     _check_rule(candidate)
     return candidate
 

@@ -236,7 +236,7 @@ def _detail_context(request: HttpRequest, me: Membership, kpi: Kpi, today: Any, 
 
 def _chart(periods: list[dict[str, Any]], kpi: Kpi) -> dict[str, Any]:
     """What the ECharts trend draws: values coloured by status, the target, and the amber and red lines."""
-    from tandem.kpis.status import Rule, lines
+    from tandem.kpis.status import lines
 
     def number(value: Any) -> float | None:
         return float(value) if value is not None else None
@@ -244,14 +244,7 @@ def _chart(periods: list[dict[str, Any]], kpi: Kpi) -> dict[str, Any]:
     amber, red = [], []
     for row in periods:
         version = next(v for v in kpi.versions.all() if v.number == row["version"])
-        rule = Rule(
-            version.direction,
-            version.threshold_mode,
-            version.amber_threshold,
-            version.red_threshold,
-            version.band_low,
-            version.band_high,
-        )
+        rule = selectors.rule_of(version)
         found = lines(rule, row["target"])
         amber.append(number(found[0]) if found else None)
         red.append(number(found[1]) if found else None)

@@ -4,10 +4,9 @@ the people above and beside in the alignment tree. Check-ins and scoring live in
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
-from tandem.core.errors import Conflict, ValidationError
+from tandem.core.errors import Conflict, ValidationError, amount_of, full_clean
 from tandem.kpis import selectors as kpi_selectors
 from tandem.notifications.services import notify
 from tandem.okrs import access, progress
@@ -51,19 +50,10 @@ NEXT_STATE = {
 }
 
 
-def clean(obj: models.Model, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except DjangoValidationError as exc:
-        raise ValidationError.from_django(exc) from None
-
-
 def decimal_of(raw: object, field: str, places: str = "0.000001") -> Decimal:
-    try:
-        value = Decimal(str(raw))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(field, _("Use a number such as 12.5.")) from None
-    if not value.is_finite() or abs(value) >= Decimal("1e14"):
+    """A number given for ``field``, or a field error people can act on."""
+    value = amount_of(raw)
+    if value is None:
         raise ValidationError(field, _("Use a number such as 12.5 (at most 14 digits before the point)."))
     return value.quantize(Decimal(places))
 
@@ -77,7 +67,7 @@ def cycle_create(
     """A new cycle, in planning. Administrators set the cycles."""
     orgs_access.require_admin(by)
     cycle = Cycle(organization=by.organization, name=(name or "").strip(), kind=kind, start=start, end=end)
-    clean(cycle)
+    full_clean(cycle)
     if end < start:
         raise ValidationError("end", _("The last day must not be before the first day."))
     with transaction.atomic():
@@ -103,7 +93,7 @@ def cycle_update(*, by: Membership, cycle: Cycle, **changes: Any) -> Cycle:
     before = audit.snapshot(cycle, CYCLE_FIELDS)
     for name, value in changes.items():
         setattr(cycle, name, value.strip() if isinstance(value, str) else value)
-    clean(cycle)
+    full_clean(cycle)
     if cycle.end < cycle.start:
         raise ValidationError("end", _("The last day must not be before the first day."))
     with transaction.atomic():
@@ -307,7 +297,7 @@ def objective_create(
     objective.parent = parent_objective
     objective.path = subtree_prefix(parent_objective) if parent_objective else "/"
     objective.depth = depth_of(objective.path)
-    clean(objective, exclude=["parent", "carried_from"])
+    full_clean(objective, exclude=["parent", "carried_from"])
     with transaction.atomic():
         objective.save()
         _shift_ancestors(objective.organization_id, ancestor_ids(objective), 1, Decimal(0))
@@ -345,7 +335,7 @@ def objective_update(*, by: Membership, objective: Objective, **changes: Any) ->
         objective.depth = depth_of(objective.path)
     for name, value in changes.items():
         setattr(objective, name, value.strip() if name == "title" and isinstance(value, str) else value)
-    clean(objective, exclude=["parent", "carried_from"])
+    full_clean(objective, exclude=["parent", "carried_from"])
     after = audit.snapshot(objective, OBJECTIVE_FIELDS)
     with transaction.atomic():
         objective.save()
@@ -458,7 +448,7 @@ def key_result_create(
     if kr.type == ResultType.MILESTONES and milestones is None:
         raise ValidationError("milestones", _("List at least one milestone."))
     kr.progress = progress.key_result_progress(kr.start_value, kr.target_value, kr.current_value)
-    clean(kr, exclude=["objective", "kpi"])
+    full_clean(kr, exclude=["objective", "kpi"])
     with transaction.atomic():
         kr.save()
         if milestones:
@@ -517,7 +507,7 @@ def key_result_update(*, by: Membership, key_result: KeyResult, **changes: Any) 
     key_result.progress = progress.key_result_progress(
         key_result.start_value, key_result.target_value, key_result.current_value
     )
-    clean(key_result, exclude=["objective", "kpi"])
+    full_clean(key_result, exclude=["objective", "kpi"])
     after = audit.snapshot(key_result, KEY_RESULT_FIELDS)
     with transaction.atomic():
         key_result.save()

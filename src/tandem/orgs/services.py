@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
-from tandem.core.errors import Conflict, Gone, NotFound, ValidationError
+from tandem.core.errors import Conflict, Gone, NotFound, ValidationError, full_clean
 from tandem.orgs import access, selectors
 from tandem.orgs.keys import hash_secret, new_api_token, new_secret
 from tandem.orgs.models import ApiToken, Invitation, Membership, Organization, Role, Team, User
@@ -26,13 +26,6 @@ from tandem.orgs.models import ApiToken, Invitation, Membership, Organization, R
 ORGANIZATION_FIELDS = ["name", "time_zone", "fiscal_year_start_month", "language"]
 PERSON_FIELDS = ["role", "job_title", "manager", "is_active"]
 TEAM_FIELDS = ["name", "parent", "manager"]
-
-
-def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except DjangoValidationError as exc:
-        raise ValidationError.from_django(exc) from None
 
 
 def _apply(obj: models.Model, changes: dict[str, Any], allowed: list[str]) -> None:
@@ -69,7 +62,7 @@ def _user_create(*, email: str, full_name: str, password: str) -> User:
     except DjangoValidationError as exc:
         raise ValidationError(errors=[{"field": "password", "message": m} for m in exc.messages]) from None
     user.set_password(password)
-    _clean(user)
+    full_clean(user)
     user.save()
     return user
 
@@ -94,7 +87,7 @@ def organization_create(
         fiscal_year_start_month=fiscal_year_start_month,
         language=language,
     )
-    _clean(organization)
+    full_clean(organization)
     with transaction.atomic():
         organization.save()
         admin = Membership.objects.create(organization=organization, user=owner, role=Role.ADMIN)
@@ -113,7 +106,7 @@ def organization_update(*, by: Membership, **changes: Any) -> Organization:
     organization = Organization.objects.get(pk=by.organization_id)
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)
     _apply(organization, changes, ORGANIZATION_FIELDS)
-    _clean(organization, exclude=["slug"])
+    full_clean(organization, exclude=["slug"])
     with transaction.atomic():
         organization.save()
         audit.record(
@@ -164,7 +157,7 @@ def person_update(*, by: Membership, person: Membership, **changes: Any) -> Memb
         _check_reporting_line(person, changes["manager"])
     before = audit.snapshot(person, PERSON_FIELDS)
     _apply(person, changes, PERSON_FIELDS)
-    _clean(person, exclude=["organization", "user"])
+    full_clean(person, exclude=["organization", "user"])
     with transaction.atomic():
         locked = Membership.objects.for_org(by.organization).select_for_update().get(pk=person.pk)
         _check_admins_remain(locked, new_role=person.role, active=person.is_active)
@@ -187,7 +180,7 @@ def profile_update(*, by: Membership, full_name: str | None = None, language: st
         user.full_name = full_name.strip()
     if language is not None:
         user.language = language
-    _clean(user, exclude=["password"])
+    full_clean(user, exclude=["password"])
     with transaction.atomic():
         user.save(update_fields=["full_name", "language"])
         audit.record(
@@ -240,7 +233,7 @@ def team_create(
         manager=resolve_person(by, manager, "manager"),
     )
     member_rows = _team_members(by, members or [])
-    _clean(team)
+    full_clean(team)
     with transaction.atomic():
         team.save()
         team.members.set(member_rows)
@@ -261,7 +254,7 @@ def team_update(*, by: Membership, team: Team, **changes: Any) -> Team:
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
     _apply(team, changes, TEAM_FIELDS)
-    _clean(team)
+    full_clean(team)
     with transaction.atomic():
         team.save()
         if member_rows is not None:
@@ -355,7 +348,7 @@ def invitation_create(
         invited_by=by,
         expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_DAYS),
     )
-    _clean(invitation, exclude=["invited_by"])
+    full_clean(invitation, exclude=["invited_by"])
     if Membership.objects.for_org(by.organization).filter(user__email=email, is_active=True).exists():
         raise ValidationError("email", _("%(email)s is already a member of this organization.") % {"email": email})
     with transaction.atomic():
@@ -462,7 +455,7 @@ def token_create(*, by: Membership, name: str) -> tuple[ApiToken, str]:
         prefix=prefix,
         token_hash=hash_secret(raw),
     )
-    _clean(token)
+    full_clean(token)
     try:
         with transaction.atomic():
             token.save()
@@ -510,7 +503,7 @@ def person_add(
     normally join through an invitation)."""
     access.require_admin(by)
     person = Membership(organization=by.organization, user=user, role=role, job_title=job_title, manager=manager)
-    _clean(person, exclude=["user", "organization"])
+    full_clean(person, exclude=["user", "organization"])
     with transaction.atomic():
         person.save()
         audit.record(

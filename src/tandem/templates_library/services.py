@@ -7,14 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
-from tandem.core.errors import NotFound, ValidationError
+from tandem.core.errors import NotFound, ValidationError, full_clean
 from tandem.kpis import access as kpi_access
 from tandem.kpis import services as kpi_services
 from tandem.kpis.models import Kpi
@@ -116,10 +115,7 @@ def template_save_kpi(*, by: Membership, kpi: Kpi, name: str = "") -> SavedTempl
 
 def template_save(by: Membership, kind: str, name: str, data: dict[str, Any]) -> SavedTemplate:
     template = SavedTemplate(organization=by.organization, kind=kind, name=name, data=data, created_by=by)
-    try:
-        template.full_clean()
-    except DjangoValidationError as exc:
-        raise ValidationError.from_django(exc) from None
+    full_clean(template)
     with transaction.atomic():
         template.save()
         audit.record(
