@@ -67,19 +67,7 @@ def cycle_create(
     """A new cycle, in planning. Administrators set the cycles."""
     orgs_access.require_admin(by)
     cycle = Cycle(organization=by.organization, name=(name or "").strip(), kind=kind, start=start, end=end)
-    full_clean(cycle)
-    if end < start:
-        raise ValidationError("end", _("The last day must not be before the first day."))
-    with transaction.atomic():
-        cycle.save()
-        audit.record(
-            organization=by.organization,
-            actor=by,
-            obj=cycle,
-            action="created",
-            changes=audit.diff({}, audit.snapshot(cycle, CYCLE_FIELDS)),
-        )
-    return cycle
+    return _cycle_save(by, cycle, "created", {})
 
 
 def cycle_update(*, by: Membership, cycle: Cycle, **changes: Any) -> Cycle:
@@ -93,18 +81,17 @@ def cycle_update(*, by: Membership, cycle: Cycle, **changes: Any) -> Cycle:
     before = audit.snapshot(cycle, CYCLE_FIELDS)
     for name, value in changes.items():
         setattr(cycle, name, value.strip() if isinstance(value, str) else value)
+    return _cycle_save(by, cycle, "updated", before)
+
+
+def _cycle_save(by: Membership, cycle: Cycle, action: str, before: dict[str, Any]) -> Cycle:
     full_clean(cycle)
     if cycle.end < cycle.start:
         raise ValidationError("end", _("The last day must not be before the first day."))
     with transaction.atomic():
         cycle.save()
-        audit.record(
-            organization=by.organization,
-            actor=by,
-            obj=cycle,
-            action="updated",
-            changes=audit.diff(before, audit.snapshot(cycle, CYCLE_FIELDS)),
-        )
+        changes = audit.diff(before, audit.snapshot(cycle, CYCLE_FIELDS))
+        audit.record(organization=by.organization, actor=by, obj=cycle, action=action, changes=changes)
     return cycle
 
 
