@@ -240,3 +240,13 @@ def test_a_change_request_from_the_page_can_change_any_rule(web, admin):
     }
     half = web(admin).post(f"/kpis/{kpi.pk}/change-request/", {"period_day": "2026-12-05", "reason": "x"})
     assert half.status_code == 422
+
+
+def test_the_sparkline_draws_a_running_period_at_its_run_rate(admin):
+    import datetime
+
+    services.kpi_create(by=admin, key="calls_made", name="Calls", target=Decimal(300), red_threshold=Decimal(90))
+    services.data_points_record(by=admin, points=[{"kpi": "calls_made", "date": "2026-11-03", "value": "100"}])
+    kpi = selectors.kpis(membership=admin).prefetch_related(*selectors.RULES).get(key="calls_made")
+    row = selectors.kpi_rows(kpis_page=[kpi], today=datetime.date(2026, 11, 10))[0]
+    assert row["spark"][-1] == Decimal("300.000000") and row["value"] == Decimal("100.000000")

@@ -689,7 +689,9 @@ def _status_rows(*, kpis: list[Kpi], today: datetime.date, spark: int = SPARK_PE
                 "target": target,
                 "projected": (projected := run_rate(value, periods[-1], today, version.aggregation)),
                 "status": status(projected if projected is not None else value, target, rule),
-                "spark": [values[kpi.pk].get(p) for p in periods],
+                # A running period drawn as what it is on pace for: its first days would look like a collapse.
+                "spark": [values[kpi.pk].get(p) for p in periods[:-1]]
+                + [projected if projected is not None else value],
                 "spark_labels": [p.label for p in periods],
             }
     return [rows[kpi.pk] for kpi in kpis_page]
