@@ -75,6 +75,8 @@ def test_the_check_in_dialog_answers_in_place_with_errors_or_a_redirect(web, sal
     assert good.status_code == 204 and good["HX-Redirect"] == "/okrs/"
     offsite = client.post(url, {"value": "11", "confidence": "on_track", "next": "https://evil.example/"})
     assert offsite.status_code == 302 and offsite["Location"] == "/"
+    protocol_relative = client.post(url, {"value": "12", "confidence": "on_track", "next": "//evil.example/"})
+    assert protocol_relative.status_code == 302 and protocol_relative["Location"] == "/"
 
 
 def test_someone_elses_key_result_has_no_check_in_for_a_member(web, warehouse_lead, salesperson, cycle):

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -320,13 +321,16 @@ def key_result_check_in(request: HttpRequest, key_result_id: int) -> HttpRespons
         ),
     )
     back = request.POST.get("next") or request.GET.get("next") or reverse("objective_detail", args=[kr.objective_id])
+    # The same check as sign-in's "next": "//elsewhere.example" starts with "/" too.
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
     if done is not None:
         messages.success(request, _("Checked in: %(title)s.") % {"title": kr.title})
         if getattr(request, "htmx", False):
             response = HttpResponse(status=204)
-            response["HX-Redirect"] = back if back.startswith("/") else "/"
+            response["HX-Redirect"] = back
             return response
-        return redirect(back if back.startswith("/") else "/")
+        return redirect(back)
     template = "okrs/partials/check_in_dialog.html" if getattr(request, "htmx", False) else "okrs/check_in.html"
     return render(request, template, {"form": form, "kr": kr, "next": back}, status=form_status(form))
 
