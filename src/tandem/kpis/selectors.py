@@ -304,6 +304,15 @@ def run_rate(value: Decimal | None, period: Period, today: datetime.date, aggreg
     return (value * period.days / elapsed).quantize(Decimal("0.000001"))
 
 
+def judged(
+    value: Decimal | None, period: Period, today: datetime.date, aggregation: str
+) -> tuple[Decimal | None, Decimal | None]:
+    """The run rate (None unless a summed period is running) and the value the period is judged and compared
+    by: the run rate when there is one, else the value itself."""
+    projected = run_rate(value, period, today, aggregation)
+    return projected, projected if projected is not None else value
+
+
 def target_on(version: KpiVersion, start: datetime.date) -> Decimal | None:
     """The version's target for the period starting on ``start``: its own for that period, else the default."""
     for override in version.period_targets.all():
@@ -354,11 +363,10 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
         value = values.get(period)
         previous = values.get(period.previous())
         last_year = values.get(period_of(grain, period.start - datetime.timedelta(days=364), fiscal_start_month=fiscal))
-        projected = run_rate(value, period, today, version.aggregation)
         # A period in progress compares what it is on pace for, not its first days, with whole periods.
-        judged = projected if projected is not None else value
-        change, change_pct = _change(judged, previous)
-        yoy, yoy_pct = _change(judged, last_year)
+        projected, judged_by = judged(value, period, today, version.aggregation)
+        change, change_pct = _change(judged_by, previous)
+        yoy, yoy_pct = _change(judged_by, last_year)
         rows.append(
             {
                 "period": period.label,
@@ -368,7 +376,7 @@ def kpi_periods(*, kpi: Kpi, grain: str, count: int, today: datetime.date) -> li
                 "target": target,
                 "in_progress": period.contains(today),
                 "projected": projected,
-                "status": status(judged, target, rule),
+                "status": status(judged_by, target, rule),
                 "version": version.number,
                 "change": change,
                 "change_percent": change_pct,
@@ -567,9 +575,8 @@ def current_statuses(*, organization: Organization, kpis: QuerySet[Kpi], today: 
         )
         for kpi_id, version in group.items():
             value = values[kpi_id].get(period)
-            projected = run_rate(value, period, today, version.aggregation)
             target = overrides.get((version.pk, period.start), version.target)
-            statuses[kpi_id] = status(projected if projected is not None else value, target, rule_of(version))
+            statuses[kpi_id] = status(judged(value, period, today, version.aggregation)[1], target, rule_of(version))
     return {pk: statuses[pk] for pk in order if pk in statuses}
 
 
@@ -682,16 +689,16 @@ def _status_rows(*, kpis: list[Kpi], today: datetime.date, spark: int = SPARK_PE
             rule = rule_of(version)
             value = values[kpi.pk].get(periods[-1])
             target = target_on(version, periods[-1].start)
+            projected, judged_by = judged(value, periods[-1], today, version.aggregation)
             rows[kpi.pk] = {
                 "kpi": kpi,
                 "period": periods[-1].label,
                 "value": value,
                 "target": target,
-                "projected": (projected := run_rate(value, periods[-1], today, version.aggregation)),
-                "status": status(projected if projected is not None else value, target, rule),
+                "projected": projected,
+                "status": status(judged_by, target, rule),
                 # A running period drawn as what it is on pace for: its first days would look like a collapse.
-                "spark": [values[kpi.pk].get(p) for p in periods[:-1]]
-                + [projected if projected is not None else value],
+                "spark": [values[kpi.pk].get(p) for p in periods[:-1]] + [judged_by],
                 "spark_labels": [p.label for p in periods],
             }
     return [rows[kpi.pk] for kpi in kpis_page]

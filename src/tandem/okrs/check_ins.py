@@ -169,8 +169,7 @@ def _kpi_value(kr: KeyResult, cycle: Cycle, today: datetime.date) -> Decimal | N
     if kr.kpi_rule == KpiRule.AVERAGE:
         return (sum(ordered, Decimal(0)) / len(ordered)).quantize(Decimal("0.000001"))
     # The latest period, and for a summed KPI whose period still runs, what it is on pace for (as its status).
-    projected = kpi_selectors.run_rate(ordered[-1], periods[-1], today, version.aggregation)
-    return projected if projected is not None else ordered[-1]
+    return kpi_selectors.judged(ordered[-1], periods[-1], today, version.aggregation)[1]
 
 
 def key_results_follow_kpis(
