@@ -506,7 +506,7 @@ def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date) -> list[dict[str, An
         if extra_ids
         else []
     )
-    rows = {row["kpi"].pk: row for row in _status_rows(kpis=[*kpis_page, *extra], today=today)}
+    rows = {row["kpi"].pk: row for row in _status_rows(kpis_page=[*kpis_page, *extra], today=today)}
     for row in rows.values():
         row["watermelon"] = []
     for from_id, to_id in guard_links:
@@ -552,7 +552,7 @@ def current_statuses(*, organization: Organization, kpis: QuerySet[Kpi], today: 
     computed = [kpi_id for kpi_id, version in in_force.items() if version.formula]
     if computed:
         found = list(Kpi.objects.for_org(organization).filter(pk__in=computed).prefetch_related(*RULES))
-        statuses |= {row["kpi"].pk: row["status"] for row in _status_rows(kpis=found, today=today, spark=1)}
+        statuses |= {row["kpi"].pk: row["status"] for row in _status_rows(kpis_page=found, today=today, spark=1)}
     current = {
         frequency: period_of(frequency, today, fiscal_start_month=fiscal)
         for frequency in {v.frequency for v in in_force.values()}
@@ -622,9 +622,8 @@ def kpi_page(
     return by_status, [found[pk] for pk in by_status.object_list]
 
 
-def _status_rows(*, kpis: list[Kpi], today: datetime.date, spark: int = SPARK_PERIODS) -> list[dict[str, Any]]:
+def _status_rows(*, kpis_page: list[Kpi], today: datetime.date, spark: int = SPARK_PERIODS) -> list[dict[str, Any]]:
     """Current value, target, status and the last ``spark`` values for KPIs with their versions prefetched."""
-    kpis_page = kpis
     organization = kpis_page[0].organization
     fiscal = organization.fiscal_year_start_month
     current = {kpi.pk: version_on(kpi, today) for kpi in kpis_page}
