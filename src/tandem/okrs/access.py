@@ -42,9 +42,12 @@ def require_edit_objective(membership: Membership, objective: Objective) -> None
         raise PermissionDenied(_("Only the objective's owner, their managers and administrators can change it."))
 
 
-def can_edit_key_result(membership: Membership, key_result: KeyResult) -> bool:
+def can_edit_key_result(membership: Membership, key_result: KeyResult, objective_editable: bool | None = None) -> bool:
+    """Its owner, and whoever may edit its objective (pass ``objective_editable`` when a list knows it already)."""
     if membership.can_write and key_result.owner_id == membership.pk:
         return True
+    if objective_editable is not None:
+        return objective_editable
     return can_edit_objective(membership, key_result.objective)
 
 

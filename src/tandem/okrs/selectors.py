@@ -20,7 +20,7 @@ from tandem.core.errors import NotFound
 from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis.models import Kpi, Visibility
 from tandem.kpis.selectors import managed_team_ids
-from tandem.okrs.access import can_edit_objective
+from tandem.okrs.access import can_edit_key_result, can_edit_objective
 from tandem.okrs.models import (
     CheckIn,
     Comment,
@@ -265,8 +265,9 @@ def tree_rows(
             for kr in krs:
                 kr.objective = objective
                 # What the tree's rows draw, worked out here once rather than by a template include per row.
-                own = membership.can_write and kr.owner_id == membership.pk
-                kr.can_check_in = kr.type != ResultType.MILESTONES and (editable or own)  # type: ignore[attr-defined]
+                kr.can_check_in = kr.type != ResultType.MILESTONES and can_edit_key_result(  # type: ignore[attr-defined]
+                    membership, kr, objective_editable=editable
+                )
                 kr.percent = str(int(kr.progress * 100))  # type: ignore[attr-defined]
                 kr.bar = BARS[0 if kr.progress >= GOOD else 1 if kr.progress >= FAIR else 2]  # type: ignore[attr-defined]
                 kr.confidence_class = CONFIDENCE_CLASSES.get(kr.confidence, "")  # type: ignore[attr-defined]

@@ -220,7 +220,7 @@ def _render_objective(
         "key_results": [
             {
                 "kr": kr,
-                "can_edit": editable or (me.can_write and kr.owner_id == me.pk),
+                "can_edit": access.can_edit_key_result(me, kr, objective_editable=editable),
                 "chart": _kr_chart(kr, cycle, history_by_kr.get(kr.pk, [])),
                 "chart_id": f"kr-chart-{kr.pk}",
             }
