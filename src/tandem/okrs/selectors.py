@@ -204,7 +204,11 @@ def comments(*, objective: Objective) -> list[Comment]:
 
 TREE_PAGE = 100
 CONFIDENCE_CLASSES = {"on_track": "bg-green-lt", "at_risk": "bg-yellow-lt", "off_track": "bg-red-lt"}
-BARS, GOOD, FAIR = ("bg-green", "bg-yellow", "bg-red"), Decimal("0.7"), Decimal("0.4")
+
+
+def bar_colour(progress: Decimal) -> str:
+    """The progress bar's colour, as okrs/partials/progress.html draws it: green from 0.7, yellow from 0.4."""
+    return "bg-green" if progress >= Decimal("0.7") else "bg-yellow" if progress >= Decimal("0.4") else "bg-red"
 
 
 def first_levels(*, membership: Membership, cycle: Cycle, limit: int = TREE_PAGE) -> QuerySet[Objective]:
@@ -269,7 +273,7 @@ def tree_rows(
                     membership, kr, objective_editable=editable
                 )
                 kr.percent = str(int(kr.progress * 100))  # type: ignore[attr-defined]
-                kr.bar = BARS[0 if kr.progress >= GOOD else 1 if kr.progress >= FAIR else 2]  # type: ignore[attr-defined]
+                kr.bar = bar_colour(kr.progress)  # type: ignore[attr-defined]
                 kr.confidence_class = CONFIDENCE_CLASSES.get(kr.confidence, "")  # type: ignore[attr-defined]
                 kr.check_in_url = reverse("key_result_check_in", args=[kr.pk])  # type: ignore[attr-defined]
             confidences = [kr.confidence for kr in krs if kr.confidence]
@@ -290,7 +294,7 @@ def tree_rows(
                     "indent": str(level),
                     "url": reverse("objective_detail", args=[objective.pk]),
                     "children_url": f"{reverse('objective_children', args=[objective.pk])}?depth={level + 1}",
-                    "bar": BARS[0 if objective.progress >= GOOD else 1 if objective.progress >= FAIR else 2],
+                    "bar": bar_colour(objective.progress),
                     "last_check_in": last,
                     "stale": last is None or (now - last).days > 7,
                     "aligned_progress": objective.aligned_progress,
