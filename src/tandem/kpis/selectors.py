@@ -82,24 +82,22 @@ def kpis(
     return qs.order_by("name", "id")
 
 
-GUARDRAIL_CHOICES = 300
-
-
 def guardrails_to_choose(*, membership: Membership, kpi: Kpi | None) -> list[Kpi]:
     """The KPIs a KPI form offers as guardrails: every visible one in an organization of a few hundred;
     beyond that, those of the author's teams and of the KPI's team, and its current guardrails."""
     visible = kpis(membership=membership)
     if kpi is not None:
         visible = visible.exclude(pk=kpi.pk)
-    if visible.count() <= GUARDRAIL_CHOICES:
+    from tandem.orgs.selectors import CHOICES_MAX, own_team_ids
+
+    if visible.count() <= CHOICES_MAX:
         return list(visible)
-    from tandem.orgs.selectors import own_team_ids
 
     teams = own_team_ids(membership) | ({kpi.team_id} if kpi is not None and kpi.team_id else set())
     wanted = Q(team_id__in=teams) | Q(owner=membership)
     if kpi is not None:
         wanted |= Q(pk__in=kpi.guardrails.values("pk"))
-    return list(visible.filter(wanted).distinct()[:GUARDRAIL_CHOICES])
+    return list(visible.filter(wanted).distinct()[:CHOICES_MAX])
 
 
 def kpi_owners(*, membership: Membership) -> list[Membership]:

@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from tandem.core.errors import NotFound
 from tandem.notifications.models import Notification
 from tandem.orgs.models import Membership
 
@@ -17,13 +16,6 @@ def notifications(*, membership: Membership, unread: bool = False) -> QuerySet[N
     if unread:
         found = found.filter(read_at__isnull=True)
     return found.select_related("actor__user").order_by("-created_at", "-id")
-
-
-def notification_get(*, membership: Membership, notification_id: int) -> Notification:
-    found = notifications(membership=membership).filter(pk=notification_id).first()
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def unread_count(*, membership: Membership) -> int:

@@ -360,9 +360,6 @@ def alignment_map(*, membership: Membership, cycle: Cycle, root: Objective | Non
     return {"name": title, "children": roots, "count": len(nodes), "truncated": len(rows) == MAP_LIMIT}
 
 
-CHOICES_MAX = 300
-
-
 def people_to_choose(*, membership: Membership, near: Objective | None = None) -> list[Membership]:
     """Owners an OKR form offers: the people near the author and, for an objective, its owner and the members
     of its team and of its owner's teams (the API takes anyone)."""
@@ -396,7 +393,7 @@ def parents_to_choose(
     )
     if objective is not None:
         found = found.exclude(pk=objective.pk).exclude(path__startswith=f"{objective.path}{objective.pk}/")
-    return list(found[:CHOICES_MAX])
+    return list(found[: org_selectors.CHOICES_MAX])
 
 
 def kpis_to_choose(*, membership: Membership, objective: Objective, current: int | None = None) -> list[Kpi]:
@@ -408,4 +405,4 @@ def kpis_to_choose(*, membership: Membership, objective: Objective, current: int
         wanted |= Q(owner_id=objective.owner_id)
     if current:
         wanted |= Q(pk=current)
-    return list(kpi_selectors.kpis(membership=membership).filter(wanted).distinct()[:CHOICES_MAX])
+    return list(kpi_selectors.kpis(membership=membership).filter(wanted).distinct()[: org_selectors.CHOICES_MAX])
