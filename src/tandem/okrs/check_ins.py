@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -150,16 +151,22 @@ def milestone_set(*, by: Membership, milestone: Milestone, done: bool, note: str
     return check_in
 
 
-def _kpi_value(kr: KeyResult, cycle: Cycle, today: datetime.date) -> Decimal | None:
+def _kpi_value(
+    kr: KeyResult, cycle: Cycle, today: datetime.date, seen: dict[tuple[int, int], dict[Any, Decimal]]
+) -> Decimal | None:
+    """The KR's value from its KPI over the cycle; ``seen`` keeps each KPI's periods for the cycle, so the key
+    results that follow one KPI in one cycle share one query."""
     kpi = kr.kpi
     assert kpi is not None
     version = kpi_selectors.version_on(kpi, today)
     last = min(cycle.end, today)
     if last < cycle.start:
         return None
-    values = kpi_selectors.period_values(
-        kpi=kpi, grain=version.frequency, first=cycle.start, last=last, aggregation=version.aggregation
-    )
+    if (kpi.pk, cycle.pk) not in seen:
+        seen[kpi.pk, cycle.pk] = kpi_selectors.period_values(
+            kpi=kpi, grain=version.frequency, first=cycle.start, last=last, aggregation=version.aggregation
+        )
+    values = seen[kpi.pk, cycle.pk]
     if not values:
         return None
     periods = sorted(values, key=lambda p: p.start)
@@ -186,11 +193,12 @@ def key_results_follow_kpis(
             .prefetch_related(*[f"kpi__{name}" for name in kpi_selectors.RULES])
         )
     moved = 0
+    seen: dict[tuple[int, int], dict[Any, Decimal]] = {}
     for kr in key_results:
         cycle = kr.objective.cycle
         if kr.kpi is None or cycle.state != CycleState.ACTIVE or kr.type == ResultType.MILESTONES:
             continue
-        value = _kpi_value(kr, cycle, local_today(kr.kpi.organization.tz))
+        value = _kpi_value(kr, cycle, local_today(kr.kpi.organization.tz), seen)
         if value is None or value == kr.current_value:
             continue
         if kr.type == ResultType.YES_NO:
