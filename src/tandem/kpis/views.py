@@ -19,6 +19,7 @@ from tandem.core.periods import local_today
 from tandem.core.views_helpers import form_status, member_required, run_form
 from tandem.kpis import access, forms, selectors, services
 from tandem.kpis.models import ChangeRequestState, Kpi, KpiState, RiskLevel
+from tandem.kpis.status import lines
 from tandem.orgs import selectors as org_selectors
 from tandem.orgs.models import Membership, Role
 
@@ -236,7 +237,6 @@ def _detail_context(request: HttpRequest, me: Membership, kpi: Kpi, today: Any, 
 
 def _chart(periods: list[dict[str, Any]], kpi: Kpi) -> dict[str, Any]:
     """What the ECharts trend draws: values coloured by status, the target, and the amber and red lines."""
-    from tandem.kpis.status import lines
 
     def number(value: Any) -> float | None:
         return float(value) if value is not None else None
