@@ -91,6 +91,14 @@ EMAIL_SCHEMES = {
 }
 
 
+def site_url(url: str) -> str:
+    """The address people open Tandem at, for links in emails: ``https://tandem.example.com``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"SITE_URL must look like https://tandem.example.com, not {url!r}")
+    return url.rstrip("/")
+
+
 def email_settings(url: str) -> dict[str, object]:
     """Django e-mail settings from ``EMAIL_URL``: ``smtp://user:pass@host:25``, ``smtp+tls://…``,
     ``smtps://…``, ``console:`` or ``memory:``."""

@@ -145,6 +145,14 @@ if REDIS_URL:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
 
+EMAIL_TIMEOUT = config.env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# One email per person per burst of events: sent once the burst has been quiet this long, or at the latest
+# this long after its first event.
+EMAIL_BATCH_SECONDS = config.env_int("EMAIL_BATCH_SECONDS", 120)
+EMAIL_BATCH_MAX_SECONDS = config.env_int("EMAIL_BATCH_MAX_SECONDS", 900)
+# Where people reach Tandem: the links in emails start with it.
+SITE_URL = config.site_url(config.env_str("SITE_URL", "http://127.0.0.1:8000") or "")
+
 INVITATION_DAYS = config.env_int("INVITATION_DAYS", 7, minimum=1)
 
 LOGGING = {

@@ -18,6 +18,7 @@ ALLOWED_UNSCOPED = {
     "orgs/selectors.py": "a signed-in user's own memberships; a token or invitation found by its secret's hash",
     "orgs/services.py": "re-reading an invitation found by its secret, under a row lock",
     "orgs/management/commands/token.py": "the command line acts for the operator of the installation",
+    "notifications/delivery.py": "the email outbox of every organization, sent by the worker",
 }
 
 

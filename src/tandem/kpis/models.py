@@ -93,6 +93,10 @@ class Kpi(TenantModel):
     state = models.CharField(_("state"), max_length=10, choices=KpiState.choices, default=KpiState.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The current period's status and watermelon flag when data last arrived: a change from one to the
+    # other is what tells the owner that the KPI turned red or that a watermelon was raised.
+    alert_status = models.CharField(max_length=10, blank=True)
+    alert_watermelon = models.BooleanField(default=False)
 
     audit_type = "kpi"
 

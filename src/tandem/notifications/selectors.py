@@ -7,12 +7,14 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from tandem.notifications.models import Notification
+from tandem.notifications.events import EVENTS
+from tandem.notifications.models import EmailState, Notification
 from tandem.orgs.models import Membership
 
 
 def notifications(*, membership: Membership, unread: bool = False) -> QuerySet[Notification]:
-    found = Notification.objects.for_org(membership.organization).filter(recipient=membership)
+    """The person's inbox: what they chose to see in the app, newest first."""
+    found = Notification.objects.for_org(membership.organization).filter(recipient=membership, in_app=True)
     if unread:
         found = found.filter(read_at__isnull=True)
     return found.select_related("actor__user").order_by("-created_at", "-id")
@@ -31,20 +33,28 @@ def _changes(params: dict[str, Any]) -> str:
     )
 
 
+class _Blank(dict[str, Any]):
+    """Parameters for a sentence: a name the caller did not store reads as empty, never a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def sentence(notification: Notification) -> str:
     """What happened, as a sentence in the active language."""
-    params = dict(notification.params)
-    params.setdefault("title", "")
     actor = notification.actor.display_name if notification.actor else _("Someone")
-    templates = {
-        "objective.created": _("%(actor)s added the objective “%(title)s”, aligned with yours."),
-        "objective.changed": _("%(actor)s changed the objective “%(title)s”: %(changes)s."),
-        "objective.deleted": _("%(actor)s deleted the objective “%(title)s”."),
-        "key_result.created": _("%(actor)s added the key result “%(title)s” to “%(objective)s”."),
-        "key_result.changed": _("%(actor)s changed the key result “%(title)s”: %(changes)s."),
-        "key_result.deleted": _("%(actor)s deleted the key result “%(title)s” of “%(objective)s”."),
-    }
-    template = templates.get(notification.event)
-    if template is None:
+    event = EVENTS.get(notification.event)
+    if event is None:
         return _("%(actor)s: %(event)s") % {"actor": actor, "event": notification.event}
-    return template % {"objective": "", **params, "actor": actor, "changes": _changes(params)}
+    params = _Blank(notification.params)
+    params.update(actor=actor, changes=_changes(notification.params))
+    return str(event.sentence) % params
+
+
+def email_backlog(*, membership: Membership) -> dict[str, Any]:
+    """For administrators: the organization's emails still waiting, and the last delivery error."""
+    pending = Notification.objects.for_org(membership.organization).filter(email_state=EmailState.PENDING)
+    oldest = pending.order_by("created_at").values_list("created_at", flat=True).first()
+    failing = pending.filter(email_attempts__gt=0).order_by("-email_attempts", "-id")
+    last = failing.values("email_error", "email_attempts", "email_next_attempt_at").first()
+    return {"waiting": pending.count(), "oldest": oldest, "failing": last}

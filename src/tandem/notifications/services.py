@@ -6,9 +6,27 @@ from collections.abc import Iterable
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tandem.notifications.models import Notification
+from tandem.core import audit
+from tandem.core.errors import ValidationError
+from tandem.notifications.events import EMAIL_CHANNELS, IN_APP_CHANNELS, KINDS, Channel, kind_of
+from tandem.notifications.models import EmailState, Notification, NotificationPreference
 from tandem.orgs.models import Membership
+
+
+def channels_for(*, recipients: Iterable[Membership], kind: str) -> dict[int, str]:
+    """Each person's channel for one kind of event: their choice, else the kind's default (one query)."""
+    people = list(recipients)
+    if not people:
+        return {}
+    chosen = dict(
+        NotificationPreference.objects.for_org(people[0].organization_id)
+        .filter(membership__in=people, kind=kind)
+        .values_list("membership_id", "channel")
+    )
+    default = KINDS[kind].default
+    return {person.pk: chosen.get(person.pk, default) for person in people}
 
 
 def notify(
@@ -21,7 +39,9 @@ def notify(
     params: dict[str, object] | None = None,
 ) -> list[Notification]:
     """One notification per recipient (each once, never the actor, only active members of the actor's
-    organization), written with the change that caused it: it runs inside the caller's transaction."""
+    organization), delivered as each of them chose for the event's kind: in the inbox, by email, both or
+    not at all. Written with the change that caused it (it runs inside the caller's transaction); the
+    emails go out with the delivery task, batched per person."""
     chosen: dict[int, Membership] = {}
     for person in recipients:
         if person is None or not person.is_active or (actor is not None and person.pk == actor.pk):
@@ -31,9 +51,10 @@ def notify(
         chosen[person.pk] = person
     if not chosen:
         return []
+    channels = channels_for(recipients=chosen.values(), kind=kind_of(event).key)
     organization_id = next(iter(chosen.values())).organization_id
     object_type = getattr(obj, "audit_type", obj._meta.model_name or "")
-    return Notification.objects.for_org(organization_id).bulk_create(
+    rows = [
         Notification(
             organization_id=organization_id,
             recipient=person,
@@ -43,15 +64,52 @@ def notify(
             object_type=object_type,
             object_id=str(obj.pk),
             url=url,
+            in_app=channels[person.pk] in IN_APP_CHANNELS,
+            email_state=EmailState.PENDING if channels[person.pk] in EMAIL_CHANNELS else EmailState.NONE,
         )
         for person in chosen.values()
-    )
+        if channels[person.pk] != Channel.NONE
+    ]
+    return Notification.objects.for_org(organization_id).bulk_create(rows)
 
 
 def notifications_mark_read(*, by: Membership, ids: list[int] | None = None) -> int:
     """Mark the person's own notifications read: the given ones, or all of them."""
-    unread = Notification.objects.for_org(by.organization).filter(recipient=by, read_at__isnull=True)
+    unread = Notification.objects.for_org(by.organization).filter(recipient=by, in_app=True, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     with transaction.atomic():
         return unread.update(read_at=timezone.now())
+
+
+def notification_preferences_set(*, by: Membership, channels: dict[str, str]) -> dict[str, str]:
+    """Choose the channel for some kinds of events (the others keep theirs). Anyone may choose their own,
+    viewers included; the change is audited on the person."""
+    for kind, channel in channels.items():
+        if kind not in KINDS:
+            raise ValidationError(kind, _("There is no such kind of notification."))
+        if channel not in Channel.values:
+            raise ValidationError(
+                kind, _("Choose one of: %(choices)s.") % {"choices": ", ".join(str(c) for c in Channel.values)}
+            )
+    before = preferences_of(membership=by)
+    with transaction.atomic():
+        for kind, channel in channels.items():
+            NotificationPreference.objects.for_org(by.organization).update_or_create(
+                organization=by.organization, membership=by, kind=kind, defaults={"channel": channel}
+            )
+        after = preferences_of(membership=by)
+        changed = {f"notify_{k}": [before[k], after[k]] for k in channels if before[k] != after[k]}
+        if changed:
+            audit.record(organization=by.organization, actor=by, obj=by, action="notifications_chosen", changes=changed)
+    return after
+
+
+def preferences_of(*, membership: Membership) -> dict[str, str]:
+    """Every kind with the person's channel for it (their choice or the default), in the registry's order."""
+    chosen = dict(
+        NotificationPreference.objects.for_org(membership.organization_id)
+        .filter(membership=membership)
+        .values_list("kind", "channel")
+    )
+    return {key: chosen.get(key, kind.default) for key, kind in KINDS.items()}
