@@ -21,8 +21,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tandem.actions import services as action_services
 from tandem.api import api as ninja_api
 from tandem.core.models import AuditEvent
+from tandem.feedback import services as feedback_services
 from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis import services as kpi_services
 from tandem.okrs import services as okr_services
@@ -41,6 +43,8 @@ SELF_SERVICE = {
     "organization_switch",
     "me_update",
     "notifications_read",
+    "notification_preferences",
+    "notification_preferences_update",
     "token_create",
     "token_revoke",
     "settings",
@@ -78,13 +82,20 @@ API_BODIES: dict[str, dict] = {
     "objective_reflect": {"went_well": "matrix"},
     "objective_carry_over": {"cycle": "{cycle_id}"},
     "comment_create": {"body": "matrix"},
+    "kpi_comment_create": {"body": "matrix"},
+    "feedback_thread_open": {"report": "{person_id}"},
+    "feedback_note_create": {"body": "matrix"},
     "key_result_create": {"objective": "{objective_id}", "title": "Matrix KR", "target_value": "5"},
     "key_result_update": {"title": "Matrix rename"},
     "key_result_delete": {},
     "check_in_create": {"value": "3", "confidence": "on_track"},
     "key_result_score": {"score": "0.5", "reason": "matrix"},
     "milestone_update": {"done": True},
+    "action_create": {"kpi": "{kpi_id}", "title": "Matrix action", "due_date": "2099-12-31"},
+    "action_update": {"status": "doing"},
+    "action_delete": {},
     "notifications_read": {},
+    "notification_preferences_update": {"channels": {"mentions": "email"}},
     "template_save": {"objective": "{objective_id}"},
     "template_delete": {},
     "objective_from_template": {"template": "marketing_free_trial_acquisition", "cycle": "{cycle_id}"},
@@ -104,6 +115,8 @@ UI_BODIES: dict[str, dict] = {
         "time_zone": "UTC",
         "fiscal_year_start_month": "1",
         "language": "en",
+        "reminder_weekday": "0",
+        "reminder_hour": "9",
     },
     "token_revoke": {},
     "password_change": {},
@@ -157,6 +170,8 @@ UI_BODIES: dict[str, dict] = {
     "objective_reflect": {"went_well": "matrix"},
     "objective_carry_over": {"cycle": "{cycle_id}"},
     "comment_add": {"body": "matrix"},
+    "kpi_comment_add": {"body": "matrix"},
+    "feedback_thread": {"body": "matrix"},
     "key_result_edit": {
         "title": "Matrix rename",
         "type": "number",
@@ -168,7 +183,12 @@ UI_BODIES: dict[str, dict] = {
     "key_result_check_in": {"value": "3", "confidence": "on_track"},
     "key_result_score": {"score": "0.5", "reason": "matrix"},
     "milestone_toggle": {"done": "1"},
+    "action_create": {"kpi": "{kpi_id}", "title": "Matrix action", "due_date": "2099-12-31"},
+    "action_status": {"status": "doing"},
+    "action_edit": {"title": "Matrix rename", "owner": "{person_id}", "due_date": "2099-12-31", "status": "doing"},
+    "action_delete": {},
     "notifications_read": {},
+    "notification_preferences": {"mentions": "email"},
     "template_use": {"template": "marketing_free_trial_acquisition", "cycle": "{cycle_id}"},
     "template_save": {"objective": "{objective_id}"},
 }
@@ -192,9 +212,13 @@ UI_POST_ONLY = {
     "objective_reflect",
     "objective_carry_over",
     "comment_add",
+    "kpi_comment_add",
     "key_result_delete",
     "key_result_score",
     "milestone_toggle",
+    "action_create",
+    "action_status",
+    "action_delete",
     "notifications_read",
     "template_use",
     "template_save",
@@ -216,6 +240,9 @@ UI_READ_ONLY = {
     "objective_children",
     "templates",
     "notifications",
+    "actions",
+    "notifications_bell",
+    "digest",
 }
 
 
@@ -324,12 +351,18 @@ def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
         by=admin, objective=objective, title="Lotus steps", type="milestones", milestones=["One", "Two"]
     )
     saved = templating.template_save_objective(by=admin, objective=objective, name="Lotus saved template")
+    action = action_services.action_create(
+        by=admin, kpi=kpi, title="Lotus matrix action", owner=salesperson.pk, due_date=datetime.date(2099, 12, 31)
+    )
+    thread, _opened = feedback_services.feedback_thread_open(by=admin, report=salesperson)
     return {
         "template_id": saved.pk,
+        "thread_id": thread.pk,
         "cycle_id": cycle.pk,
         "objective_id": objective.pk,
         "key_result_id": key_result.pk,
         "milestone_id": steps.milestones.first().pk,
+        "action_id": action.pk,
         "person_id": salesperson.pk,
         "team_id": leaf.pk,
         "invitation_id": invitation.pk,
@@ -365,6 +398,7 @@ LOTUS_MARKERS = (
     "Lotus matrix objective",
     "Lotus KR",
     "Lotus saved template",
+    "Lotus matrix action",
 )
 
 

@@ -34,7 +34,9 @@ INSTALLED_APPS = [
     "tandem.orgs",
     "tandem.kpis",
     "tandem.okrs",
+    "tandem.actions",
     "tandem.notifications",
+    "tandem.feedback",
     "tandem.templates_library",
 ]
 
@@ -150,6 +152,8 @@ EMAIL_TIMEOUT = config.env_int("EMAIL_TIMEOUT", 10, minimum=1)
 # this long after its first event.
 EMAIL_BATCH_SECONDS = config.env_int("EMAIL_BATCH_SECONDS", 120)
 EMAIL_BATCH_MAX_SECONDS = config.env_int("EMAIL_BATCH_MAX_SECONDS", 900)
+# How often an open page asks for the bell's unread count.
+BELL_POLL_SECONDS = 15
 # Where people reach Tandem: the links in emails start with it.
 SITE_URL = config.site_url(config.env_str("SITE_URL", "http://127.0.0.1:8000") or "")
 

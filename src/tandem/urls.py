@@ -1,10 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
+from tandem.actions import views as action_views
 from tandem.api import api
 from tandem.core import views as core_views
 from tandem.core.ids import IdConverter
+from tandem.feedback import views as feedback_views
 from tandem.kpis import views as kpi_views
+from tandem.notifications import digest_views
 from tandem.notifications import views as notification_views
 from tandem.okrs import views as okr_views
 from tandem.orgs import views as org_views
@@ -31,6 +34,7 @@ urlpatterns = [
     path("kpis/<id:kpi_id>/period-target/", kpi_views.kpi_period_target, name="kpi_period_target"),
     path("kpis/<id:kpi_id>/record/", kpi_views.kpi_record, name="kpi_record"),
     path("kpis/<id:kpi_id>/submit/", kpi_views.kpi_submit, name="kpi_submit"),
+    path("kpis/<id:kpi_id>/comments/", kpi_views.kpi_comment_add, name="kpi_comment_add"),
     path("kpis/<id:kpi_id>/change-request/", kpi_views.kpi_change_request, name="kpi_change_request"),
     path(
         "change-requests/<id:request_id>/approve/",
@@ -67,11 +71,20 @@ urlpatterns = [
     path("okrs/milestones/<id:milestone_id>/toggle/", okr_views.milestone_toggle, name="milestone_toggle"),
     path("notifications/", notification_views.inbox, name="notifications"),
     path("notifications/read/", notification_views.mark_read, name="notifications_read"),
+    path("notifications/bell/", notification_views.bell, name="notifications_bell"),
+    path("notifications/digest/", digest_views.digest, name="digest"),
+    path("settings/notifications/", notification_views.preferences, name="notification_preferences"),
+    path("actions/", action_views.action_list, name="actions"),
+    path("actions/new/", action_views.action_create, name="action_create"),
+    path("actions/<id:action_id>/status/", action_views.action_status, name="action_status"),
+    path("actions/<id:action_id>/edit/", action_views.action_edit, name="action_edit"),
+    path("actions/<id:action_id>/delete/", action_views.action_delete, name="action_delete"),
     path("boards/", core_views.coming_soon, {"section": "boards"}, name="boards"),
     path("insights/", core_views.coming_soon, {"section": "insights"}, name="insights"),
     path("people/", org_views.people_index, name="people"),
     path("people/<id:person_id>/", org_views.person_detail, name="person_detail"),
     path("people/<id:person_id>/edit/", org_views.person_edit, name="person_edit"),
+    path("people/<id:person_id>/feedback/", feedback_views.feedback_thread, name="feedback_thread"),
     path("teams/new/", org_views.team_create, name="team_create"),
     path("teams/<id:team_id>/", org_views.team_detail, name="team_detail"),
     path("teams/<id:team_id>/edit/", org_views.team_edit, name="team_edit"),

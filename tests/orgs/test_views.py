@@ -228,6 +228,8 @@ def test_organization_settings_change_is_in_its_history(web, admin):
         "time_zone": "Asia/Ho_Chi_Minh",
         "fiscal_year_start_month": "4",
         "language": "en",
+        "reminder_weekday": "0",
+        "reminder_hour": "9",
     }
     assert client.post("/settings/", form).status_code == 302
     text = client.get("/settings/").content.decode()
@@ -241,6 +243,8 @@ def test_organization_settings_refuse_an_unknown_time_zone(web, admin):
         "time_zone": "Mars/Olympus",
         "fiscal_year_start_month": "1",
         "language": "en",
+        "reminder_weekday": "0",
+        "reminder_hour": "9",
     }
     response = web(admin).post("/settings/", form)
     assert response.status_code == 422

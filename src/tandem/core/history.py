@@ -44,11 +44,14 @@ EXTRA_LABELS = {
     "points": _("data points"),
     "version": _("version"),
     "members": _("members"),
+    "kpi": _("KPI"),
+    "key_result": _("key result"),
 }
-# Fields whose values are ids of people, teams or KPIs: shown by name.
+# Fields whose values are ids of people, teams, KPIs or key results: shown by name.
 PEOPLE = {"owner", "manager", "person", "requested_by", "decided_by"}
 TEAMS = {"team", "parent"}
-KPIS = {"guardrails"}
+KPIS = {"guardrails", "kpi"}
+KEY_RESULTS = {"key_result"}
 
 
 @dataclass(frozen=True)
@@ -99,27 +102,45 @@ def _ids(value: Any) -> list[int]:
     return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
 
 
+def _kind(field: str) -> str | None:
+    if field in PEOPLE:
+        return "people"
+    if field in TEAMS:
+        return "teams"
+    if field in KPIS:
+        return "kpis"
+    return "key_results" if field in KEY_RESULTS else None
+
+
 def _names(membership: Membership, events: list[AuditEvent]) -> dict[str, dict[int, str]]:
-    from tandem.kpis.models import Kpi
+    from tandem.kpis import selectors as kpi_selectors
+    from tandem.okrs import selectors as okr_selectors
+    from tandem.okrs.models import KeyResult
     from tandem.orgs.models import Membership as Person
     from tandem.orgs.models import Team
 
-    wanted: dict[str, set[int]] = {"people": set(), "teams": set(), "kpis": set()}
+    wanted: dict[str, set[int]] = {"people": set(), "teams": set(), "kpis": set(), "key_results": set()}
     for event in events:
         for field, pair in event.changes.items():
-            kind = "people" if field in PEOPLE else "teams" if field in TEAMS else "kpis" if field in KPIS else None
+            kind = _kind(field)
             if kind:
                 for value in pair:
                     wanted[kind].update(_ids(value))
     org = membership.organization
-    names: dict[str, dict[int, str]] = {"people": {}, "teams": {}, "kpis": {}}
+    names: dict[str, dict[int, str]] = {"people": {}, "teams": {}, "kpis": {}, "key_results": {}}
     if wanted["people"]:
         people = Person.objects.for_org(org).filter(pk__in=wanted["people"]).select_related("user")
         names["people"] = {p.pk: p.display_name for p in people}
     if wanted["teams"]:
         names["teams"] = dict(Team.objects.for_org(org).filter(pk__in=wanted["teams"]).values_list("pk", "name"))
     if wanted["kpis"]:
-        names["kpis"] = dict(Kpi.objects.for_org(org).filter(pk__in=wanted["kpis"]).values_list("pk", "name"))
+        # Named only when the reader may see them (a private KPI stays "#12").
+        visible = kpi_selectors.kpis(membership=membership)
+        names["kpis"] = dict(visible.filter(pk__in=wanted["kpis"]).values_list("pk", "name"))
+    if wanted["key_results"]:
+        objectives = okr_selectors.objectives(membership=membership).values("pk")
+        found = KeyResult.objects.for_org(org).filter(pk__in=wanted["key_results"], objective__in=objectives)
+        names["key_results"] = dict(found.values_list("pk", "title"))
     return names
 
 
@@ -158,15 +179,8 @@ def readable(*, membership: Membership, events: list[AuditEvent]) -> list[Entry]
     for event in events:
         changes = []
         for field, pair in event.changes.items():
-            refs = (
-                names["people"]
-                if field in PEOPLE
-                else names["teams"]
-                if field in TEAMS
-                else names["kpis"]
-                if field in KPIS
-                else None
-            )
+            kind = _kind(field)
+            refs = names[kind] if kind else None
             before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
             shown = Change(label(field), _show(_choice(field, before), refs), _show(_choice(field, after), refs))
             if shown.before != "—" or shown.after != "—":

@@ -13,7 +13,7 @@ from tandem.core.errors import ValidationError
 from tandem.core.ids import Id
 from tandem.core.pagination import Pagination
 from tandem.core.periods import Grain, local_today
-from tandem.kpis import schemas, selectors, services
+from tandem.kpis import comments, schemas, selectors, services
 from tandem.kpis.models import ChangeRequestState, KpiState, RiskLevel
 from tandem.orgs.models import Membership
 from tandem.templates_library import services as template_services
@@ -81,6 +81,20 @@ def kpi_submit(request: HttpRequest, kpi_id: Id):
 def kpi_archive(request: HttpRequest, kpi_id: Id):
     services.kpi_archive(by=_me(request), kpi=selectors.kpi_get(membership=_me(request), kpi_id=kpi_id))
     return selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+
+
+@router.get("/kpis/{kpi_id}/comments", response=list[schemas.KpiCommentOut])
+@paginate(Pagination)
+def kpi_comment_list(request: HttpRequest, kpi_id: Id):
+    """The KPI's comments, oldest first."""
+    return selectors.kpi_comments(kpi=selectors.kpi_get(membership=_me(request), kpi_id=kpi_id))
+
+
+@router.post("/kpis/{kpi_id}/comments", response={201: schemas.KpiCommentOut})
+def kpi_comment_create(request: HttpRequest, kpi_id: Id, payload: schemas.KpiCommentIn):
+    """A comment; the people it mentions with @handle are told if they may see the KPI, and so is its owner."""
+    kpi = selectors.kpi_get(membership=_me(request), kpi_id=kpi_id)
+    return Status(201, comments.kpi_comment_create(by=_me(request), kpi=kpi, body=payload.body))
 
 
 @router.get("/kpis/{kpi_id}/periods", response=list[schemas.PeriodOut])

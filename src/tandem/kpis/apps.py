@@ -12,6 +12,11 @@ class KpisConfig(AppConfig):
         from tandem.kpis import selectors
 
         register_audited("kpi", lambda m, pk: selectors.kpi_get(membership=m, kpi_id=pk))
+        # A KPI that turns red or into a watermelon is told as its data arrives, in the same transaction.
+        from tandem.kpis import alerts, services
+
+        if alerts.kpi_alerts_update not in services.DATA_RECEIVED:
+            services.DATA_RECEIVED.append(alerts.kpi_alerts_update)
 
         from tandem.kpis import demo as kpi_demo
         from tandem.orgs import demo

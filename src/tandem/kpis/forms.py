@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.periods import Grain
 from tandem.kpis.models import Aggregation, Direction, Kpi, RiskLevel, ThresholdMode, UnitKind, Visibility
+from tandem.notifications import mentions
 from tandem.orgs.forms import set_choices
 from tandem.orgs.models import NAME_MAX, Membership
 from tandem.orgs.selectors import TeamNode
@@ -169,3 +170,11 @@ class PeriodTargetForm(forms.Form):
 
 class DecisionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=5000, required=False)
+
+
+class CommentForm(forms.Form):
+    """A comment on a KPI; people are mentioned in it with @handle."""
+
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, help_text=mentions.HINT
+    )

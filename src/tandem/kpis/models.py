@@ -234,3 +234,20 @@ class ChangeRequest(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kpi}: {self.get_state_display()}"
+
+
+class KpiComment(TenantModel):
+    """A remark on a KPI by someone who may see it; it may mention people with @handle, who are told when
+    they may see the KPI too."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"), validators=[validate_not_blank])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("KPI comment")
+        ordering = ["kpi", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:50]

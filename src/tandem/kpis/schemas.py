@@ -242,3 +242,15 @@ class KpiFromTemplateIn(In):
     owner: Id | None = None
     team: Id | None = None
     language: str | None = Field(None, max_length=8)
+
+
+class KpiCommentIn(In):
+    body: str = Field(..., min_length=1, max_length=5000, description="Mention people with @handle (email up to @)")
+
+
+class KpiCommentOut(Schema):
+    id: int
+    kpi: int = Field(..., alias="kpi_id")
+    author: int = Field(..., alias="author_id")
+    body: str
+    created_at: datetime.datetime

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from tandem.core.errors import NotFound
 from tandem.core.periods import Grain, Period, last_n, period_of, periods_between
 from tandem.kpis import formulas
-from tandem.kpis.models import ChangeRequest, DataPoint, Kpi, KpiVersion, PeriodTarget, Visibility
+from tandem.kpis.models import ChangeRequest, DataPoint, Kpi, KpiComment, KpiVersion, PeriodTarget, Visibility
 from tandem.kpis.status import Rule, lines, status
 from tandem.orgs.models import Membership, Organization, Team
 
@@ -116,6 +116,27 @@ def kpi_get(*, membership: Membership, kpi_id: int) -> Kpi:
     if kpi is None:
         raise NotFound()
     return kpi
+
+
+def may_see_kpi(membership: Membership, kpi: Kpi) -> bool:
+    """The same rule as :func:`kpis`, for one KPI already at hand."""
+    if membership.organization_id != kpi.organization_id:
+        return False
+    if kpi.visibility == Visibility.PUBLIC or membership.is_admin:
+        return True
+    if kpi.owner_id == membership.pk:
+        return True
+    return kpi.team_id is not None and kpi.team_id in managed_team_ids(membership)
+
+
+def kpi_comments(*, kpi: Kpi) -> QuerySet[KpiComment]:
+    """A KPI's comments, oldest first (the caller may see the KPI)."""
+    return (
+        KpiComment.objects.for_org(kpi.organization_id)
+        .filter(kpi=kpi)
+        .select_related("author__user")
+        .order_by("created_at", "id")
+    )
 
 
 def kpis_by_reference(*, membership: Membership, references: set[str]) -> dict[str, Kpi]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tandem.core import audit
 from tandem.core.errors import Conflict, DomainError, PermissionDenied, ValidationError, amount_of, full_clean
 from tandem.core.periods import period_of
-from tandem.kpis import access, formulas, ingest, selectors
+from tandem.kpis import access, alerts, formulas, ingest, selectors
 from tandem.kpis.models import (
     ChangeRequest,
     ChangeRequestState,
@@ -27,6 +27,8 @@ from tandem.kpis.models import (
     PeriodTarget,
     ThresholdMode,
 )
+from tandem.notifications.events import excerpt
+from tandem.notifications.services import notify
 from tandem.orgs import access as orgs_access
 from tandem.orgs.models import Membership, Team
 
@@ -571,6 +573,14 @@ def change_request_create(
     with transaction.atomic():
         request.save()
         audit.record(organization=by.organization, actor=by, obj=kpi, action="change_requested", changes=audited)
+        notify(
+            actor=by,
+            recipients=alerts.approvers(kpi),
+            event="change_request.submitted",
+            obj=kpi,
+            url=alerts.kpi_url(kpi) + "#change-requests",
+            params={"title": kpi.name, "reason": excerpt(request.reason)},
+        )
     return request
 
 
@@ -620,6 +630,7 @@ def change_request_approve(*, by: Membership, request: ChangeRequest, comment: s
                 "effective_from": [None, version.effective_from.isoformat()],
             },
         )
+        _tell_requester(by, request)
     return version
 
 
@@ -640,4 +651,17 @@ def change_request_reject(*, by: Membership, request: ChangeRequest, comment: st
             action="change_rejected",
             changes={"comment": [None, request.comment]},
         )
+        _tell_requester(by, request)
     return request
+
+
+def _tell_requester(by: Membership, request: ChangeRequest) -> None:
+    approved = request.state == ChangeRequestState.APPROVED
+    notify(
+        actor=by,
+        recipients=[request.requested_by],
+        event="change_request.approved" if approved else "change_request.rejected",
+        obj=request.kpi,
+        url=alerts.kpi_url(request.kpi) + "#change-requests",
+        params={"title": request.kpi.name, "comment": excerpt(request.comment)},
+    )

@@ -8,16 +8,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from tandem.actions import views as action_views
 from tandem.core import selectors as core_selectors
 from tandem.core.errors import Conflict, ValidationError
 from tandem.core.ids import parse_id
 from tandem.core.periods import local_today
 from tandem.core.views_helpers import form_status, member_required, run_form
-from tandem.kpis import access, forms, selectors, services
+from tandem.kpis import access, comments, forms, selectors, services
 from tandem.kpis.models import ChangeRequestState, Kpi, KpiState, RiskLevel
 from tandem.kpis.status import lines
 from tandem.orgs import selectors as org_selectors
@@ -232,6 +234,9 @@ def _detail_context(request: HttpRequest, me: Membership, kpi: Kpi, today: Any, 
         "change_form": forms_.get("change_form") or forms.ChangeRequestForm(),
         "pending": next((r for r in requests if r.state == ChangeRequestState.PENDING), None),
         "history": core_selectors.history_page(membership=me, object_type="kpi", object_id=kpi.pk),
+        "actions_card": action_views.actions_card(membership=me, kpi=kpi),
+        "comments": list(selectors.kpi_comments(kpi=kpi)),
+        "comment_form": forms_.get("comment_form") or forms.CommentForm(),
     }
 
 
@@ -287,6 +292,18 @@ def kpi_record(request: HttpRequest, kpi_id: int) -> HttpResponse:
         messages.success(request, _("The value was recorded."))
         return redirect("kpi_detail", kpi_id=kpi.pk)
     return _render_detail(request, me, kpi, status=422, data_form=form)
+
+
+@require_POST
+@member_required
+def kpi_comment_add(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    me = _me(request)
+    kpi = selectors.kpi_get(membership=me, kpi_id=kpi_id)
+    form = forms.CommentForm(request.POST)
+    created = run_form(request, form, lambda data: comments.kpi_comment_create(by=me, kpi=kpi, body=data["body"]))
+    if created is not None:
+        return redirect(f"{reverse('kpi_detail', args=[kpi.pk])}#comment-{created.pk}")
+    return _render_detail(request, me, kpi, status=422, comment_form=form)
 
 
 @require_POST

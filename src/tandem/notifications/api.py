@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 from tandem.core.ids import Id
 from tandem.core.pagination import Pagination
 from tandem.notifications import selectors, services
+from tandem.notifications.events import KINDS, Channel
 from tandem.orgs.models import Membership
 
 router = Router(tags=["notifications"])
@@ -56,3 +57,50 @@ def notification_list(request: HttpRequest, unread: bool = False) -> Any:
 def notifications_read(request: HttpRequest, payload: ReadIn) -> Any:
     marked = services.notifications_mark_read(by=_me(request), ids=payload.ids)
     return {"marked": marked, "unread": selectors.unread_count(membership=_me(request))}
+
+
+class PreferenceOut(Schema):
+    kind: str
+    label: str
+    description: str
+    channel: Channel
+    default: Channel
+
+
+class PreferencesOut(Schema):
+    items: list[PreferenceOut]
+    count: int
+
+
+class PreferencesIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    channels: dict[str, Channel] = Field(
+        ..., description="Kind → channel (in_app, email, both, none); kinds left out keep theirs"
+    )
+
+
+def _preferences(membership: Membership) -> dict[str, Any]:
+    chosen = services.preferences_of(membership=membership)
+    items = [
+        {
+            "kind": key,
+            "label": str(kind.label),
+            "description": str(kind.help),
+            "channel": chosen[key],
+            "default": kind.default,
+        }
+        for key, kind in KINDS.items()
+    ]
+    return {"items": items, "count": len(items)}
+
+
+@router.get("/notification-preferences", response=PreferencesOut)
+def notification_preferences(request: HttpRequest) -> Any:
+    """Every kind of notification with the channel it reaches you by."""
+    return _preferences(_me(request))
+
+
+@router.patch("/notification-preferences", response=PreferencesOut)
+def notification_preferences_update(request: HttpRequest, payload: PreferencesIn) -> Any:
+    services.notification_preferences_set(by=_me(request), channels={k: str(v) for k, v in payload.channels.items()})
+    return _preferences(_me(request))

@@ -9,10 +9,15 @@ the event's template and the parameters the caller stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as Text
+else:
+    from django.utils.functional import Promise as Text
 
 
 class Channel(models.TextChoices):
@@ -31,8 +36,8 @@ class Kind:
     """A group of events a person turns on or off together."""
 
     key: str
-    label: Promise
-    help: Promise
+    label: Text
+    help: Text
     default: Channel
 
 
@@ -49,7 +54,7 @@ KINDS: dict[str, Kind] = {
             "okr_changes",
             _("Changes in your alignment chain"),
             _("Someone else changed an objective or key result above, beside or below yours."),
-            Channel.IN_APP,
+            Channel.BOTH,
         ),
         Kind("actions", _("Actions assigned to you"), _("Someone gave you an action."), Channel.BOTH),
         Kind(
@@ -63,7 +68,7 @@ KINDS: dict[str, Kind] = {
             "comments",
             _("Comments on your objectives and KPIs"),
             _("Someone commented on an objective, key result or KPI you own."),
-            Channel.IN_APP,
+            Channel.BOTH,
         ),
         Kind("kpi_red", _("KPIs turning red"), _("A KPI you own or manage went off target."), Channel.BOTH),
         Kind(
@@ -106,7 +111,7 @@ class Event:
 
     key: str
     kind: str
-    sentence: Promise
+    sentence: Text
 
 
 EVENTS: dict[str, Event] = {

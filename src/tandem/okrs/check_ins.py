@@ -20,7 +20,8 @@ from tandem.core import audit
 from tandem.core.errors import Conflict, ValidationError
 from tandem.core.periods import local_today
 from tandem.kpis import selectors as kpi_selectors
-from tandem.okrs import access, progress
+from tandem.notifications.mentions import comment_notify
+from tandem.okrs import access, progress, selectors
 from tandem.okrs.models import (
     CheckIn,
     CheckInSource,
@@ -34,7 +35,7 @@ from tandem.okrs.models import (
     Objective,
     ResultType,
 )
-from tandem.okrs.services import _shift_ancestors, ancestor_ids, decimal_of, objective_create
+from tandem.okrs.services import _owners, _shift_ancestors, ancestor_ids, decimal_of, objective_create, objective_url
 from tandem.orgs import access as orgs_access
 from tandem.orgs.models import Membership
 
@@ -323,7 +324,9 @@ def objective_carry_over(*, by: Membership, objective: Objective, cycle: Cycle) 
 
 
 def comment_add(*, by: Membership, objective: Objective, body: str, key_result: KeyResult | None = None) -> Comment:
-    """A comment on an objective (or one of its key results), by anyone who may see it and writes."""
+    """A comment on an objective (or one of its key results), by anyone who may see it and writes. The people
+    it mentions with @handle are told if they may see the objective; so are the key result's owner and the
+    objective's (its owner, or its team's manager), unless they wrote it or were mentioned."""
     orgs_access.require_writer(by)
     if not (body or "").strip():
         raise ValidationError("body", _("Write the comment."))
@@ -339,5 +342,14 @@ def comment_add(*, by: Membership, objective: Objective, body: str, key_result: 
             obj=objective,
             action="commented",
             changes={"comment": [None, comment.body[:200]]},
+        )
+        comment_notify(
+            by=by,
+            obj=key_result or objective,
+            body=comment.body,
+            title=(key_result or objective).title,
+            url=f"{objective_url(objective)}#comment-{comment.pk}",
+            owners=[key_result.owner if key_result else None, *_owners([objective])],
+            may_see=lambda person: selectors.may_see_objective(person, objective),
         )
     return comment

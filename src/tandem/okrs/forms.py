@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.kpis.models import Visibility
+from tandem.notifications import mentions
 from tandem.okrs.models import TITLE_MAX, Confidence, CycleKind, KpiRule, ObjectiveKind, ResultType
 from tandem.orgs.forms import set_choices
 from tandem.orgs.models import NAME_MAX
@@ -106,7 +107,9 @@ class CarryOverForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, help_text=mentions.HINT
+    )
     key_result = forms.TypedChoiceField(label=_("About"), coerce=int, empty_value=None, required=False)
 
     def __init__(self, *args: Any, key_results: list[Any], **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tandem.actions import views as action_views
 from tandem.core import selectors as core_selectors
 from tandem.core.ids import parse_id
 from tandem.core.periods import local_today
@@ -233,6 +234,7 @@ def _render_objective(
         "timeline": selectors.objective_timeline(objective=objective),
         "comments": selectors.comments(objective=objective),
         "history": core_selectors.history_page(membership=me, object_type="objective", object_id=objective.pk),
+        "actions_card": action_views.actions_card(membership=me, objective=objective, key_results=results),
         "can_edit": editable,
         "open": cycle.state in access.EDITABLE,
         "active": cycle.state == CycleState.ACTIVE,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from tandem.notifications import selectors as notification_selectors
@@ -19,4 +20,5 @@ def tenancy(request: HttpRequest) -> dict[str, Any]:
         "switchable_memberships": lambda: list(selectors.memberships_of(request.user)),  # type: ignore[arg-type]
         # Read only when the bell is drawn.
         "unread_notifications": lambda: notification_selectors.unread_count(membership=membership),
+        "bell_seconds": settings.BELL_POLL_SECONDS,
     }

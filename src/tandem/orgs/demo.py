@@ -385,7 +385,18 @@ def load() -> bool:
     _load_outsider(password_hash, users["admin@lotus.example"])
     for extend in EXTENSIONS:
         extend(admin)
+    _history_is_not_news(admin.organization)
     return True
+
+
+def _history_is_not_news(organization: Organization) -> None:
+    """The demo's past (months of data, check-ins and edits) was told in the inbox as it was made; it is
+    not emailed to anyone when the worker starts."""
+    from tandem.notifications.models import EmailState, Notification
+
+    Notification.objects.for_org(organization).filter(email_state=EmailState.PENDING).update(
+        email_state=EmailState.NONE
+    )
 
 
 def _load_outsider(password_hash: str, lotus_admin: User) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from tandem.orgs.models import NAME_MAX, Membership, Role
@@ -31,6 +32,18 @@ class OrganizationForm(forms.Form):
         label=_("Fiscal year starts in"), coerce=int, choices=_month_choices
     )
     language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    reminder_weekday = forms.TypedChoiceField(
+        label=_("Weekly reminders and digests: day"), coerce=int, choices=list(WEEKDAYS.items())
+    )
+    reminder_hour = forms.TypedChoiceField(
+        label=_("Weekly reminders and digests: hour"),
+        coerce=int,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        help_text=_(
+            "In the organization's time zone. Check-in reminders go to people whose key results have had "
+            "no check-in for a week; each manager gets a digest of their teams."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.tenancy import TenantModel
@@ -46,6 +47,13 @@ class Organization(models.Model):
         _("fiscal year starts in month"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     language = models.CharField(_("default language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    # When the worker sends the weekly check-in reminders and managers' digests, in the organization's time zone.
+    reminder_weekday = models.PositiveSmallIntegerField(
+        _("day of the weekly reminders and digests"), choices=list(WEEKDAYS.items()), default=0
+    )
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("hour of the weekly reminders and digests"), default=9, validators=[MaxValueValidator(23)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     audit_type = "organization"
@@ -143,6 +151,11 @@ class Membership(TenantModel):
     @property
     def display_name(self) -> str:
         return self.user.full_name or self.user.email
+
+    @property
+    def handle(self) -> str:
+        """What others type after @ to mention this person in a comment: their email up to the @."""
+        return self.user.email.split("@", 1)[0].lower()
 
     @property
     def is_admin(self) -> bool:

@@ -24,6 +24,8 @@ class OrganizationOut(Schema):
     time_zone: str
     fiscal_year_start_month: int
     language: str
+    reminder_weekday: int = Field(..., description="Day of the weekly reminders and digests: 0 Monday … 6 Sunday")
+    reminder_hour: int = Field(..., description="Hour of the weekly reminders and digests (0–23, local time)")
 
 
 class OrganizationPatch(In):
@@ -31,6 +33,8 @@ class OrganizationPatch(In):
     time_zone: str | None = Field(None, min_length=1, max_length=64)
     fiscal_year_start_month: int | None = Field(None, ge=1, le=12)
     language: str | None = None
+    reminder_weekday: int | None = Field(None, ge=0, le=6, description="0 Monday … 6 Sunday")
+    reminder_hour: int | None = Field(None, ge=0, le=23, description="In the organization's time zone")
 
 
 class TeamRef(Schema):

@@ -23,7 +23,7 @@ from tandem.orgs import access, selectors
 from tandem.orgs.keys import hash_secret, new_api_token, new_secret
 from tandem.orgs.models import ApiToken, Invitation, Membership, Organization, Role, Team, User
 
-ORGANIZATION_FIELDS = ["name", "time_zone", "fiscal_year_start_month", "language"]
+ORGANIZATION_FIELDS = ["name", "time_zone", "fiscal_year_start_month", "language", "reminder_weekday", "reminder_hour"]
 PERSON_FIELDS = ["role", "job_title", "manager", "is_active"]
 TEAM_FIELDS = ["name", "parent", "manager"]
 
@@ -102,6 +102,8 @@ def organization_create(
 
 
 def organization_update(*, by: Membership, **changes: Any) -> Organization:
+    """Change the organization's name, time zone, fiscal year, default language or the day and hour of its
+    weekly reminders and digests. Admins only."""
     access.require_admin(by)
     organization = Organization.objects.get(pk=by.organization_id)
     before = audit.snapshot(organization, ORGANIZATION_FIELDS)

@@ -18,6 +18,7 @@ from tandem.core import selectors as core_selectors
 from tandem.core.errors import DomainError
 from tandem.core.ids import parse_id
 from tandem.core.views_helpers import form_status, member_required, run_form
+from tandem.feedback import access as feedback_access
 from tandem.orgs import access, forms, selectors, services
 from tandem.orgs.middleware import SESSION_KEY
 from tandem.orgs.models import Membership, Role
@@ -68,6 +69,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "reports": reports,
             "history": history,
+            # The 1:1 thread with their manager: for the person, that manager and administrators only.
+            "feedback": person.manager_id is not None
+            and feedback_access.may_read(me, manager_id=person.manager_id, report_id=person.pk),
         },
     )
 
@@ -235,6 +239,8 @@ def settings_index(request: HttpRequest) -> HttpResponse:
             "time_zone": org.time_zone,
             "fiscal_year_start_month": org.fiscal_year_start_month,
             "language": org.language,
+            "reminder_weekday": org.reminder_weekday,
+            "reminder_hour": org.reminder_hour,
         }
     )
     profile_form = forms.ProfileForm(initial={"full_name": me.user.full_name, "language": me.user.language})
