@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +17,7 @@ from tandem.core import audit
 from tandem.core.errors import Conflict, NotFound, ValidationError, full_clean
 from tandem.core.periods import local_today
 from tandem.kpis.models import Kpi
-from tandem.notifications.models import Reminder
-from tandem.notifications.services import notify
+from tandem.notifications.services import notify, reminders_send_once
 from tandem.okrs.models import KeyResult
 from tandem.orgs.models import Membership, Organization
 
@@ -28,7 +27,6 @@ CHANGEABLE = {"title", "description", "owner", "due_date", "status", "expected_e
 DUE_TOMORROW = "action_due_tomorrow"
 OVERDUE = "action_overdue"
 # Reminder keys read back per query when looking for notices already sent.
-KEYS_PER_QUERY = 500
 
 
 def _owner_of(by: Membership, owner: object, kpi: Kpi | None, key_result: KeyResult | None) -> Membership:
@@ -231,37 +229,20 @@ def action_due_notices(*, organization: Organization, today: datetime.date) -> i
         for action in due
         if action.due_date is not None
     }
-    keys = sorted({key for _owner, _kind, key in wanted})
-    sent: set[tuple[int, str, str]] = set()
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        sent.update(
-            Reminder.objects.for_org(organization)
-            .filter(kind__in=[DUE_TOMORROW, OVERDUE], key__in=keys[start : start + KEYS_PER_QUERY])
-            .values_list("recipient_id", "kind", "key")
-        )
-    fresh = {triple: action for triple, action in wanted.items() if triple not in sent}
-    if not fresh:
-        return 0
-    try:
-        with transaction.atomic():
-            # Without ignore_conflicts: if another worker got there first, nothing here is sent twice.
-            Reminder.objects.for_org(organization).bulk_create(
-                Reminder(organization=organization, recipient_id=owner_id, kind=kind, key=key)
-                for owner_id, kind, key in fresh
+
+    def send(actions: list[Action]) -> None:
+        for action in actions:
+            assert action.due_date is not None
+            notify(
+                actor=None,
+                recipients=[action.owner],
+                event="action.overdue" if action.due_date < today else "action.due_tomorrow",
+                obj=action,
+                url=selectors.parent_url(action),
+                params={"title": action.title, "due": action.due_date.isoformat()},
             )
-            for (_owner, kind, _key), action in fresh.items():
-                assert action.due_date is not None
-                notify(
-                    actor=None,
-                    recipients=[action.owner],
-                    event="action.overdue" if kind == OVERDUE else "action.due_tomorrow",
-                    obj=action,
-                    url=selectors.parent_url(action),
-                    params={"title": action.title, "due": action.due_date.isoformat()},
-                )
-    except IntegrityError:
-        return 0
-    return len(fresh)
+
+    return len(reminders_send_once(organization=organization, occasions=wanted, send=send))
 
 
 def _reminder_key(action: Action) -> str:

@@ -12,17 +12,15 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 
 from django.apps import apps
-from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
 
 from tandem.core.periods import Grain, period_of_instant
 from tandem.notifications import digest
 from tandem.notifications.models import Reminder
-from tandem.notifications.services import notify
+from tandem.notifications.services import notify, reminders_send_once
 from tandem.orgs.models import Membership, Organization
 
 log = logging.getLogger(__name__)
@@ -34,39 +32,6 @@ DIGEST = "digest"
 def week_key(*, organization: Organization, now: datetime.datetime) -> str:
     """The organization's ISO week at ``now``, e.g. "2026-W49": a weekly reminder's occasion."""
     return period_of_instant(Grain.WEEK, now, tz=organization.tz).label
-
-
-def _send_once(
-    *,
-    organization: Organization,
-    kind: str,
-    key: str,
-    recipients: list[Membership],
-    send: Callable[[list[Membership]], None],
-) -> list[Membership]:
-    """Call ``send`` with the recipients who have not had this occasion's reminder yet, writing their
-    :class:`Reminder` rows in the same transaction; returns who was sent it. When another run got there
-    first, its rows win the race on the unique constraint and nothing is sent here."""
-    if not recipients:
-        return []
-    try:
-        with transaction.atomic():
-            sent = set(
-                Reminder.objects.for_org(organization)
-                .filter(kind=kind, key=key, recipient__in=[p.pk for p in recipients])
-                .values_list("recipient_id", flat=True)
-            )
-            fresh = [person for person in recipients if person.pk not in sent]
-            if not fresh:
-                return []
-            Reminder.objects.for_org(organization).bulk_create(
-                Reminder(organization=organization, recipient=person, kind=kind, key=key) for person in fresh
-            )
-            send(fresh)
-    except IntegrityError:
-        log.info("%s %s of organization %s: already sent by another run", kind, key, organization.pk)
-        return []
-    return fresh
 
 
 def check_in_reminders_send(*, organization: Organization, now: datetime.datetime) -> int:
@@ -100,7 +65,8 @@ def check_in_reminders_send(*, organization: Organization, now: datetime.datetim
             )
 
     key = week_key(organization=organization, now=now)
-    return len(_send_once(organization=organization, kind=CHECK_IN_REMINDER, key=key, recipients=people, send=send))
+    occasions = {(person.pk, CHECK_IN_REMINDER, key): person for person in people}
+    return len(reminders_send_once(organization=organization, occasions=occasions, send=send))
 
 
 def digests_send(*, organization: Organization, now: datetime.datetime) -> int:
@@ -131,7 +97,8 @@ def digests_send(*, organization: Organization, now: datetime.datetime) -> int:
                 params=found[manager.pk]["counts"],
             )
 
-    return len(_send_once(organization=organization, kind=DIGEST, key=key, recipients=worth_it, send=send))
+    occasions = {(manager.pk, DIGEST, key): manager for manager in worth_it}
+    return len(reminders_send_once(organization=organization, occasions=occasions, send=send))
 
 
 def _action_due_notices(*, organization: Organization, today: datetime.date) -> int:

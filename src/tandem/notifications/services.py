@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
 from tandem.core.errors import ValidationError
 from tandem.notifications.events import EMAIL_CHANNELS, IN_APP_CHANNELS, KINDS, Channel, kind_of
-from tandem.notifications.models import EmailState, Notification, NotificationPreference
-from tandem.orgs.models import Membership
+from tandem.notifications.models import EmailState, Notification, NotificationPreference, Reminder
+from tandem.orgs.models import Membership, Organization
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")  # noqa: UP040 - kept simple for Python 3.11
+# An occasion of a reminder: (recipient id, kind, key), e.g. (12, "digest", "2026-W49").
+Occasion = tuple[int, str, str]
+KEYS_PER_QUERY = 500
 
 
 def channels_for(*, recipients: Iterable[Membership], kind: str) -> dict[int, str]:
@@ -113,3 +121,36 @@ def preferences_of(*, membership: Membership) -> dict[str, str]:
         .values_list("kind", "channel")
     )
     return {key: chosen.get(key, kind.default) for key, kind in KINDS.items()}
+
+
+def reminders_send_once(
+    *, organization: Organization, occasions: dict[Occasion, T], send: Callable[[list[T]], None]
+) -> list[T]:
+    """Call ``send`` with what is due for the occasions not yet reminded of, writing their :class:`Reminder`
+    rows in the same transaction; returns what was sent. A periodic task may run twice, or on two workers
+    at once: the second finds the rows (or loses the race on their unique constraint) and sends nothing."""
+    if not occasions:
+        return []
+    kinds = sorted({kind for _recipient, kind, _key in occasions})
+    keys = sorted({key for _recipient, _kind, key in occasions})
+    try:
+        with transaction.atomic():
+            sent: set[Occasion] = set()
+            for start in range(0, len(keys), KEYS_PER_QUERY):
+                sent.update(
+                    Reminder.objects.for_org(organization)
+                    .filter(kind__in=kinds, key__in=keys[start : start + KEYS_PER_QUERY])
+                    .values_list("recipient_id", "kind", "key")
+                )
+            fresh = {occasion: item for occasion, item in occasions.items() if occasion not in sent}
+            if not fresh:
+                return []
+            Reminder.objects.for_org(organization).bulk_create(
+                Reminder(organization=organization, recipient_id=recipient, kind=kind, key=key)
+                for recipient, kind, key in fresh
+            )
+            send(list(fresh.values()))
+    except IntegrityError:
+        log.info("reminders of organization %s: already sent by another run", organization.pk)
+        return []
+    return list(fresh.values())
