@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "tandem.orgs",
     "tandem.kpis",
     "tandem.okrs",
+    "tandem.boards",
     "tandem.actions",
     "tandem.notifications",
     "tandem.feedback",

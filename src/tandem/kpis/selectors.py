@@ -26,6 +26,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumbe
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from tandem.boards import visibility as board_visibility
 from tandem.core.errors import NotFound
 from tandem.core.periods import Grain, Period, last_n, period_of, periods_between
 from tandem.kpis import formulas
@@ -63,11 +64,14 @@ def kpis(
     search: str | None = None,
 ) -> QuerySet[Kpi]:
     """KPIs the person may see: public ones, and private ones they own, manage (through the team
-    tree) or administer."""
+    tree) or administer, or that are on a private board they are a member of."""
     qs = Kpi.objects.for_org(membership.organization).select_related("owner__user", "team")
     if not membership.is_admin:
         qs = qs.filter(
-            Q(visibility=Visibility.PUBLIC) | Q(owner=membership) | Q(team_id__in=managed_team_ids(membership))
+            Q(visibility=Visibility.PUBLIC)
+            | Q(owner=membership)
+            | Q(team_id__in=managed_team_ids(membership))
+            | board_visibility.shared_kpis(membership)
         )
     if team_id:
         qs = qs.filter(team_id=team_id)
@@ -126,7 +130,9 @@ def may_see_kpi(membership: Membership, kpi: Kpi) -> bool:
         return True
     if kpi.owner_id == membership.pk:
         return True
-    return kpi.team_id is not None and kpi.team_id in managed_team_ids(membership)
+    if kpi.team_id is not None and kpi.team_id in managed_team_ids(membership):
+        return True
+    return Kpi.objects.for_org(kpi.organization_id).filter(board_visibility.shared_kpis(membership), pk=kpi.pk).exists()
 
 
 def kpi_comments(*, kpi: Kpi) -> QuerySet[KpiComment]:

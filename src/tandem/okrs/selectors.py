@@ -1,8 +1,9 @@
 """Every read of cycles, objectives and key results, scoped to the organization and to what the caller may see.
 
-A private objective is visible to its owner, its team's managers up the tree, its owner's manager and
-administrators. Where the tree must show that something is there (the alignment map), a private objective
-the caller may not see appears as "private objective", with no title or numbers.
+A private objective is visible to its owner, its team's managers up the tree, its owner's manager,
+administrators, and the members of the private boards it (or one of its key results) is on. Where the tree
+must show that something is there (the alignment map), a private objective the caller may not see appears
+as "private objective", with no title or numbers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tandem.boards import visibility as board_visibility
 from tandem.core.errors import NotFound
 from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis.models import Kpi, Visibility
@@ -69,6 +71,7 @@ def _visible(membership: Membership) -> Q:
         | Q(owner=membership)
         | Q(owner__manager=membership)
         | Q(team_id__in=managed_team_ids(membership))
+        | board_visibility.shared_objectives(membership)
     )
 
 
@@ -80,7 +83,13 @@ def may_see_objective(membership: Membership, objective: Objective) -> bool:
         return True
     if objective.owner_id and objective.owner and objective.owner.manager_id == membership.pk:
         return True
-    return objective.team_id is not None and objective.team_id in managed_team_ids(membership)
+    if objective.team_id is not None and objective.team_id in managed_team_ids(membership):
+        return True
+    return (
+        Objective.objects.for_org(objective.organization_id)
+        .filter(board_visibility.shared_objectives(membership), pk=objective.pk)
+        .exists()
+    )
 
 
 def objectives(
