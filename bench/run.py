@@ -1,13 +1,15 @@
 """Benchmark: Tandem's pages and API on a large organization.
 
     python bench/run.py [--people 10000] [--teams 1000] [--runs 30] [--objectives 20000] [--key-results 60000]
-        [--check-ins 500000]
+        [--check-ins 500000] [--boards 200] [--only home,board]
 
 Uses the database of the environment (``DATABASE_URL``, else an SQLite file in
 ``TANDEM_DATA_DIR``, default ``bench/data``), creates the "bench" organization once,
-with its KPIs and OKRs (``bench/okrs.py``), then times each scenario in-process (the Django test client, no
-network) and counts its queries. Prints one line per scenario: p50 and p95 in milliseconds and the query count;
-for the check-ins also the UPDATE statements and the objective rows they change.
+with its KPIs and OKRs (``bench/okrs.py``) and boards (``bench/boards.py``), then times each scenario in-process
+(the Django test client, no network) and counts its queries. Prints one line per scenario: p50 and p95 in
+milliseconds and the query count; for the home and board pages also the same for the hand-written SQL that
+fetches the numbers they show (``bench/raw.py``) and the ratio page/raw; for the check-ins the UPDATE statements
+and the objective rows they change. ``--only`` keeps the scenarios whose name contains one of its words.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
+import boards  # noqa: E402  (bench/boards.py, next to this file)
 import okrs  # noqa: E402  (bench/okrs.py, next to this file)
 
 
@@ -288,7 +292,10 @@ def main() -> None:
     parser.add_argument("--objectives", type=int, default=20_000)
     parser.add_argument("--key-results", type=int, default=60_000)
     parser.add_argument("--check-ins", type=int, default=500_000)
+    parser.add_argument("--boards", type=int, default=200)
+    parser.add_argument("--only", default="", help="comma-separated words: only the scenarios whose name has one")
     args = parser.parse_args()
+    only = [word.strip().lower() for word in args.only.split(",") if word.strip()]
     setup_django()
 
     from django.core.management import call_command
@@ -305,6 +312,7 @@ def main() -> None:
     generate(args.people, args.teams)
     generate_kpis(args.kpis, args.points)
     okrs.generate_okrs(args.objectives, args.key_results, args.check_ins)
+    boards.generate_boards(args.boards)
     org = Organization.objects.get(slug="bench")
     admin = Membership.objects.for_org(org).select_related("user").get(user__email="person0@bench.example")
     web = Client()
@@ -314,15 +322,23 @@ def main() -> None:
     session.save()
     token = services.token_create(by=admin, name="bench")[1]
     api = Client(headers={"Authorization": f"Bearer {token}"})
+    member = boards.member_of(org)
+    member_web = Client()
+    member_web.force_login(member.user)
+    session = member_web.session
+    session[SESSION_KEY] = org.pk
+    session.save()
+    member_api = Client(headers={"Authorization": f"Bearer {services.token_create(by=member, name='bench')[1]}"})
+    clients = {"web": web, "api": api, "member_web": member_web, "member_api": member_api}
     team = Team.objects.for_org(org).get(name="Team 0001")
-    person = Membership.objects.for_org(org).get(user__email="person5000@bench.example")
+    person = member
 
     from django.db import connection
 
     print(
         f"database: {connection.vendor}; organization: {args.people} people, {args.teams} teams; {args.runs} runs each"
     )
-    print(f"{'scenario':<44} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    print(f"{'scenario':<44} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}   raw SQL of the same numbers")
     scenarios = [
         ("home page", web, "/"),
         ("people page (first 50, team tree)", web, "/people/"),
@@ -346,9 +362,27 @@ def main() -> None:
         ("API KPIs, 100", api, "/api/v1/kpis?limit=100"),
         *okrs.scenarios(web, api, org, team),
     ]
-    for name, client, url in scenarios:
+    timed = [(name, client, url, None) for name, client, url in scenarios]
+    timed += boards.scenarios(clients, org, admin)
+    for name, client, url, raw_sql in timed:
+        if only and not any(word in name.lower() for word in only):
+            continue
+        if not boards.resolves(url):
+            print(f"{name:<44} skipped: {urlsplit(url).path} does not resolve (not built yet)")
+            continue
         p50, p95, queries = measure(client, url, args.runs)
-        print(f"{name:<44} {p50:8.1f} {p95:8.1f} {queries:8d}")
+        line = f"{name:<44} {p50:8.1f} {p95:8.1f} {queries:8d}"
+        if raw_sql is not None:
+            raw50, raw95, raw_queries = boards.measure_raw(raw_sql, args.runs)
+            line += (
+                f"   raw {raw50:6.1f} {raw95:6.1f} ms {raw_queries:3d} queries; "
+                f"page/raw {p50 / raw50:4.2f}x p50, {p95 / raw95:4.2f}x p95"
+            )
+        print(line)
+        for note in boards.check(client, url, raw_sql):
+            print(f"  {note}")
+    if only:
+        return
     for line in okrs.measure_check_ins(org, admin, api):
         print(line)
     cycle = okrs.active_cycle(org)

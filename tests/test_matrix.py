@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tandem.actions import services as action_services
 from tandem.api import api as ninja_api
+from tandem.boards import services as board_services
 from tandem.core.models import AuditEvent
 from tandem.feedback import services as feedback_services
 from tandem.kpis import selectors as kpi_selectors
@@ -100,6 +101,18 @@ API_BODIES: dict[str, dict] = {
     "template_delete": {},
     "objective_from_template": {"template": "marketing_free_trial_acquisition", "cycle": "{cycle_id}"},
     "kpi_from_template": {"template": "units_sold"},
+    "board_create": {"name": "Matrix board"},
+    "board_update": {"name": "Matrix rename"},
+    "board_delete": {},
+    "board_member_add": {"person": "{person_id}", "role": "viewer"},
+    "board_member_update": {"role": "editor"},
+    "board_member_remove": {},
+    "board_section_create": {"title": "Matrix section"},
+    "board_section_update": {"title": "Matrix rename"},
+    "board_section_delete": {},
+    "board_item_add": {"kpi": "{kpi_id}"},
+    "board_item_update": {"display": "chart"},
+    "board_item_remove": {},
 }
 UI_BODIES: dict[str, dict] = {
     "person_edit": {"role": "member", "job_title": "Changed", "manager": "", "is_active": "on"},
@@ -191,6 +204,18 @@ UI_BODIES: dict[str, dict] = {
     "notification_preferences": {"mentions": "email"},
     "template_use": {"template": "marketing_free_trial_acquisition", "cycle": "{cycle_id}"},
     "template_save": {"objective": "{objective_id}"},
+    "board_create": {"name": "Matrix board", "visibility": "public"},
+    "board_edit": {"name": "Matrix rename", "visibility": "public"},
+    "board_delete": {},
+    "board_members": {"person": "{person_id}", "role": "viewer"},
+    "board_member_update": {"role": "editor"},
+    "board_member_remove": {},
+    "board_section_add": {"title": "Matrix section"},
+    "board_section_update": {"title": "Matrix rename"},
+    "board_section_delete": {},
+    "board_item_add": {"kind": "kpi", "metric": "{kpi_id}", "display": "card"},
+    "board_item_update": {"display": "chart"},
+    "board_item_remove": {},
 }
 # UI routes that accept only POST.
 UI_POST_ONLY = {
@@ -198,7 +223,6 @@ UI_POST_ONLY = {
     "invitation_revoke",
     "organization_switch",
     "token_revoke",
-    "kpi_record",
     "kpi_archive",
     "kpi_delete",
     "kpi_period_target",
@@ -222,6 +246,15 @@ UI_POST_ONLY = {
     "notifications_read",
     "template_use",
     "template_save",
+    "board_delete",
+    "board_member_update",
+    "board_member_remove",
+    "board_section_add",
+    "board_section_update",
+    "board_section_delete",
+    "board_item_add",
+    "board_item_update",
+    "board_item_remove",
 }
 # UI routes that only ever read (a POST to them is not a write path).
 UI_READ_ONLY = {
@@ -230,9 +263,12 @@ UI_READ_ONLY = {
     "kpi_detail",
     "okrs",
     "boards",
+    "board_detail",
+    "board_item_search",
     "insights",
     "people",
     "person_detail",
+    "person_contribution",
     "team_detail",
     "password_change_done",
     "alignment_map",
@@ -355,7 +391,15 @@ def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
         by=admin, kpi=kpi, title="Lotus matrix action", owner=salesperson.pk, due_date=datetime.date(2099, 12, 31)
     )
     thread, _opened = feedback_services.feedback_thread_open(by=admin, report=salesperson)
+    board = board_services.board_create(by=admin, name="Lotus matrix board", visibility="public")
+    board_section = board_services.board_section_create(by=admin, board=board, title="Lotus matrix section")
+    board_item = board_services.board_item_add(by=admin, board=board, kpi=kpi, section=board_section)
+    board_member = board_services.board_member_add(by=admin, board=board, person=salesperson.pk, role="viewer")
     return {
+        "board_id": board.pk,
+        "section_id": board_section.pk,
+        "item_id": board_item.pk,
+        "member_id": board_member.pk,
         "template_id": saved.pk,
         "thread_id": thread.pk,
         "cycle_id": cycle.pk,
@@ -399,6 +443,8 @@ LOTUS_MARKERS = (
     "Lotus KR",
     "Lotus saved template",
     "Lotus matrix action",
+    "Lotus matrix board",
+    "Lotus matrix section",
 )
 
 

@@ -146,16 +146,20 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from tandem.actions.api import router as actions_router
+    from tandem.boards.api import router as boards_router
     from tandem.core.api import router as core_router
     from tandem.feedback.api import router as feedback_router
     from tandem.kpis.api import router as kpis_router
     from tandem.notifications.api import router as notifications_router
     from tandem.okrs.api import router as okrs_router
+    from tandem.okrs.contribution_api import router as contribution_router
     from tandem.orgs.api import router as orgs_router
 
     api.add_router("/v1", orgs_router)
     api.add_router("/v1", kpis_router)
     api.add_router("/v1", okrs_router)
+    api.add_router("/v1", boards_router)
+    api.add_router("/v1", contribution_router)
     api.add_router("/v1", actions_router)
     api.add_router("/v1", notifications_router)
     api.add_router("/v1", feedback_router)

@@ -3,12 +3,14 @@ from django.urls import path, register_converter
 
 from tandem.actions import views as action_views
 from tandem.api import api
+from tandem.boards import views as board_views
 from tandem.core import views as core_views
 from tandem.core.ids import IdConverter
 from tandem.feedback import views as feedback_views
 from tandem.kpis import views as kpi_views
 from tandem.notifications import digest_views
 from tandem.notifications import views as notification_views
+from tandem.okrs import contribution_views
 from tandem.okrs import views as okr_views
 from tandem.orgs import views as org_views
 
@@ -79,12 +81,39 @@ urlpatterns = [
     path("actions/<id:action_id>/status/", action_views.action_status, name="action_status"),
     path("actions/<id:action_id>/edit/", action_views.action_edit, name="action_edit"),
     path("actions/<id:action_id>/delete/", action_views.action_delete, name="action_delete"),
-    path("boards/", core_views.coming_soon, {"section": "boards"}, name="boards"),
+    path("boards/", board_views.board_list, name="boards"),
+    path("boards/new/", board_views.board_create, name="board_create"),
+    path("boards/<id:board_id>/", board_views.board_detail, name="board_detail"),
+    path("boards/<id:board_id>/edit/", board_views.board_edit, name="board_edit"),
+    path("boards/<id:board_id>/delete/", board_views.board_delete, name="board_delete"),
+    path("boards/<id:board_id>/members/", board_views.board_members, name="board_members"),
+    path("boards/<id:board_id>/members/<id:member_id>/", board_views.board_member_update, name="board_member_update"),
+    path(
+        "boards/<id:board_id>/members/<id:member_id>/remove/",
+        board_views.board_member_remove,
+        name="board_member_remove",
+    ),
+    path("boards/<id:board_id>/sections/", board_views.board_section_add, name="board_section_add"),
+    path(
+        "boards/<id:board_id>/sections/<id:section_id>/",
+        board_views.board_section_update,
+        name="board_section_update",
+    ),
+    path(
+        "boards/<id:board_id>/sections/<id:section_id>/delete/",
+        board_views.board_section_delete,
+        name="board_section_delete",
+    ),
+    path("boards/<id:board_id>/items/", board_views.board_item_add, name="board_item_add"),
+    path("boards/<id:board_id>/items/search/", board_views.board_item_search, name="board_item_search"),
+    path("boards/<id:board_id>/items/<id:item_id>/", board_views.board_item_update, name="board_item_update"),
+    path("boards/<id:board_id>/items/<id:item_id>/remove/", board_views.board_item_remove, name="board_item_remove"),
     path("insights/", core_views.coming_soon, {"section": "insights"}, name="insights"),
     path("people/", org_views.people_index, name="people"),
     path("people/<id:person_id>/", org_views.person_detail, name="person_detail"),
     path("people/<id:person_id>/edit/", org_views.person_edit, name="person_edit"),
     path("people/<id:person_id>/feedback/", feedback_views.feedback_thread, name="feedback_thread"),
+    path("people/<id:person_id>/contribution/", contribution_views.person_contribution, name="person_contribution"),
     path("teams/new/", org_views.team_create, name="team_create"),
     path("teams/<id:team_id>/", org_views.team_detail, name="team_detail"),
     path("teams/<id:team_id>/edit/", org_views.team_edit, name="team_edit"),

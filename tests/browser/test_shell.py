@@ -19,7 +19,8 @@ def test_member_signs_in_sees_the_shell_and_the_team_tree(page_for, demo_site):
     page = page_for()
     sign_in(page, demo_site.url, "an.pham@lotus.example", demo.PASSWORD)
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", name="Lotus Distribution")).to_be_visible()
+    # A member's home opens on their own KPIs and OKRs (tests/browser/test_home.py has the rest).
+    expect(page.get_by_role("heading", name="Your KPIs and OKRs")).to_be_visible()
     nav = page.get_by_role("navigation").first
     for item in ("Home", "KPIs", "OKRs", "Boards", "Insights", "People", "Settings"):
         expect(nav.get_by_role("link", name=item, exact=True)).to_be_visible()
@@ -42,7 +43,7 @@ def test_member_signs_in_sees_the_shell_and_the_team_tree(page_for, demo_site):
     expect(page.get_by_role("link", name="Đinh Hoàng Long")).to_be_visible()
     expect(page.get_by_role("link", name="Trần Thu Linh")).to_have_count(0)
 
-    nav.get_by_role("link", name="Boards", exact=True).click()
+    nav.get_by_role("link", name="Insights", exact=True).click()
     expect(page.get_by_text("not built yet")).to_be_visible()
 
 
@@ -73,7 +74,9 @@ def test_admin_invites_someone_who_joins_through_the_link(page_for, demo_site):
     newcomer.get_by_label("Password again").fill("a-good-long-passphrase")
     screenshot(newcomer, "invitation-accept")
     newcomer.get_by_role("button", name=re.compile("Join")).click()
-    expect(newcomer.get_by_role("heading", name="Lotus Distribution")).to_be_visible()
+    # Home, with nothing of their own yet: it says what to do.
+    expect(newcomer.get_by_role("heading", name="Your KPIs and OKRs")).to_be_visible()
+    expect(newcomer.get_by_text("You own no KPIs yet.")).to_be_visible()
 
     again = page_for()
     again.goto(link)

@@ -54,7 +54,7 @@ def test_failed_validation_writes_no_event(admin):
 
 def test_history_api_rejects_bad_references(api, salesperson):
     client = api(salesperson)
-    for ref, field in [("board:1", "object"), ("person:abc", "object"), ("nothing", "object")]:
+    for ref, field in [("widget:1", "object"), ("person:abc", "object"), ("nothing", "object")]:
         response = client.get(f"/api/v1/audit?object={ref}")
         assert response.status_code == 422
         assert json.loads(response.content)["errors"][0]["field"] == field

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 SECTIONS = {
     "person_detail": "people",
     "person_edit": "people",
+    "person_contribution": "people",
     "team_detail": "people",
     "team_create": "people",
     "team_edit": "people",

@@ -35,6 +35,13 @@ ACTIONS = {
     "made_admin": _("made an administrator"),
     "member_added": _("added a member"),
     "member_removed": _("removed a member"),
+    "member_updated": _("changed a member's role"),
+    "section_added": _("added a section"),
+    "section_updated": _("changed a section"),
+    "section_removed": _("removed a section"),
+    "item_added": _("added an item"),
+    "item_updated": _("moved or changed an item"),
+    "item_removed": _("removed an item"),
     "profile_updated": _("updated the profile"),
     "revoked": _("revoked"),
 }
@@ -46,12 +53,16 @@ EXTRA_LABELS = {
     "members": _("members"),
     "kpi": _("KPI"),
     "key_result": _("key result"),
+    "objective": _("objective"),
+    "section": _("section"),
+    "position": _("position"),
 }
 # Fields whose values are ids of people, teams, KPIs or key results: shown by name.
 PEOPLE = {"owner", "manager", "person", "requested_by", "decided_by"}
 TEAMS = {"team", "parent"}
 KPIS = {"guardrails", "kpi"}
 KEY_RESULTS = {"key_result"}
+OBJECTIVES = {"objective"}
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,8 @@ def _kind(field: str) -> str | None:
         return "teams"
     if field in KPIS:
         return "kpis"
+    if field in OBJECTIVES:
+        return "objectives"
     return "key_results" if field in KEY_RESULTS else None
 
 
@@ -119,7 +132,13 @@ def _names(membership: Membership, events: list[AuditEvent]) -> dict[str, dict[i
     from tandem.orgs.models import Membership as Person
     from tandem.orgs.models import Team
 
-    wanted: dict[str, set[int]] = {"people": set(), "teams": set(), "kpis": set(), "key_results": set()}
+    wanted: dict[str, set[int]] = {
+        "people": set(),
+        "teams": set(),
+        "kpis": set(),
+        "key_results": set(),
+        "objectives": set(),
+    }
     for event in events:
         for field, pair in event.changes.items():
             kind = _kind(field)
@@ -127,7 +146,7 @@ def _names(membership: Membership, events: list[AuditEvent]) -> dict[str, dict[i
                 for value in pair:
                     wanted[kind].update(_ids(value))
     org = membership.organization
-    names: dict[str, dict[int, str]] = {"people": {}, "teams": {}, "kpis": {}, "key_results": {}}
+    names: dict[str, dict[int, str]] = {"people": {}, "teams": {}, "kpis": {}, "key_results": {}, "objectives": {}}
     if wanted["people"]:
         people = Person.objects.for_org(org).filter(pk__in=wanted["people"]).select_related("user")
         names["people"] = {p.pk: p.display_name for p in people}
@@ -141,6 +160,9 @@ def _names(membership: Membership, events: list[AuditEvent]) -> dict[str, dict[i
         objectives = okr_selectors.objectives(membership=membership).values("pk")
         found = KeyResult.objects.for_org(org).filter(pk__in=wanted["key_results"], objective__in=objectives)
         names["key_results"] = dict(found.values_list("pk", "title"))
+    if wanted["objectives"]:
+        visible_objectives = okr_selectors.objectives(membership=membership).filter(pk__in=wanted["objectives"])
+        names["objectives"] = dict(visible_objectives.values_list("pk", "title"))
     return names
 
 

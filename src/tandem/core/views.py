@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.db import connection
@@ -9,13 +11,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core import dashboard
+from tandem.core.ids import parse_id
 from tandem.core.models import WorkerHeartbeat
+from tandem.core.periods import local_today
 from tandem.core.views_helpers import member_required
-from tandem.orgs import selectors as org_selectors
+from tandem.okrs.models import CycleState
 
 # Sections of the navigation whose pages arrive with later releases; each says so plainly.
 COMING_SOON = {
-    "boards": (_("Boards"), _("Put KPIs and OKRs together on public or private boards.")),
     "insights": (_("Insights"), _("Watermelon detection, stale data, forecasts and reviews.")),
 }
 
@@ -37,14 +41,26 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The screen people open every morning: their KPIs and OKRs (or their team's, a team's, the company's),
+    what needs attention first; scope in the URL (``?scope=me|team|company&team=ID``)."""
     me = request.membership  # type: ignore[attr-defined]
+    board = dashboard.dashboard(
+        membership=me,
+        scope=request.GET.get("scope"),
+        team_id=parse_id(request.GET.get("team")),
+        today=local_today(me.organization.tz),
+    )
     return render(
         request,
         "core/home.html",
-        {
-            "people_count": org_selectors.people(membership=me).count(),
-            "team_count": org_selectors.teams(membership=me).count(),
-            "my_teams": me.teams.all(),
+        board
+        | {
+            "scopes": [("me", _("Me")), ("team", _("My team")), ("company", _("Company"))],
+            # Where check-in and data-entry dialogs send the person back to: this very view of the page.
+            "next_q": quote(request.get_full_path(), safe=""),
+            "can_add_objective": me.can_write
+            and board["cycle"] is not None
+            and board["cycle"].state in (CycleState.PLANNING, CycleState.ACTIVE),
         },
     )
 

@@ -513,12 +513,15 @@ def watermelon(*, membership: Membership, kpi: Kpi, today: datetime.date) -> dic
 SPARK_PERIODS = 12
 
 
-def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date) -> list[dict[str, Any]]:
+def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date, watermelons: bool = True) -> list[dict[str, Any]]:
     """For a page of KPIs: the current period's value, target and status, the last twelve values for a
     sparkline, and the names of red guardrails when the KPI is green (a watermelon). Its guardrails are
-    computed with the page, so the number of queries does not depend on the number of KPIs."""
+    computed with the page, so the number of queries does not depend on the number of KPIs. Without
+    ``watermelons`` (a caller that judged the guardrails already) they are not read at all."""
     if not kpis_page:
         return []
+    if not watermelons:
+        return [row | {"watermelon": []} for row in _status_rows(kpis_page=kpis_page, today=today)]
     guard_links = list(
         Kpi.guardrails.through.objects.filter(from_kpi_id__in=[k.pk for k in kpis_page]).values_list(
             "from_kpi_id", "to_kpi_id"

@@ -9,9 +9,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.actions import views as action_views
 from tandem.core import selectors as core_selectors
@@ -272,12 +273,20 @@ def _chart(periods: list[dict[str, Any]], kpi: Kpi) -> dict[str, Any]:
     }
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def kpi_record(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    """Record a value: the KPI page's form, or the dialog opened in place by HTMX from any list (the home
+    page), which sends the person back to ``next`` once recorded."""
     me = _me(request)
     kpi = selectors.kpi_get(membership=me, kpi_id=kpi_id)
-    form = forms.DataPointForm(request.POST)
+    in_place = bool(getattr(request, "htmx", False))
+    if request.method == "GET" and not in_place:
+        return redirect("kpi_detail", kpi_id=kpi.pk)
+    if in_place:
+        access.require_can_record(me, kpi)
+    posted = request.POST if request.method == "POST" else None
+    form = forms.DataPointForm(posted, initial={"date": local_today(me.organization.tz)})
 
     def record(data: dict[str, Any]) -> dict[str, int]:
         point = {"kpi": kpi.pk, "date": data["date"].isoformat(), "value": str(data["value"]), "note": data["note"]}
@@ -290,8 +299,22 @@ def kpi_record(request: HttpRequest, kpi_id: int) -> HttpResponse:
     done = run_form(request, form, record)
     if done is not None:
         messages.success(request, _("The value was recorded."))
-        return redirect("kpi_detail", kpi_id=kpi.pk)
-    return _render_detail(request, me, kpi, status=422, data_form=form)
+    if not in_place:
+        if done is not None:
+            return redirect("kpi_detail", kpi_id=kpi.pk)
+        return _render_detail(request, me, kpi, status=422, data_form=form)
+    back = request.POST.get("next") or request.GET.get("next") or reverse("kpi_detail", args=[kpi.pk])
+    # The same check as sign-in's "next": "//elsewhere.example" starts with "/" too.
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    if done is not None:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = back
+        return response
+    form.fields["value"].widget.attrs["autofocus"] = True  # the dialog opens to type the value
+    now = selectors.kpi_now(kpi=kpi, today=local_today(me.organization.tz))
+    context = {"form": form, "kpi": kpi, "next": back, "now": now}
+    return render(request, "kpis/partials/record_dialog.html", context, status=form_status(form))
 
 
 @require_POST

@@ -212,3 +212,68 @@ class FromTemplateIn(In):
     team: Id | None = None
     parent: Id | None = None
     language: str | None = Field(None, max_length=8, description="en or vi; default: yours")
+
+
+class ContributionActionOut(Schema):
+    id: int
+    title: str
+    status: str
+    due_date: datetime.date | None
+    overdue: bool
+    kpi: int | None = Field(None, description="The KPI it moves, or null for a key result's action")
+    key_result: int | None = Field(None, description="The key result it moves, or null for a KPI's action")
+
+
+class ContributionKeyResultOut(Schema):
+    id: int
+    title: str
+    type: ResultType
+    start_value: Decimal
+    current_value: Decimal
+    target_value: Decimal
+    unit: str
+    owner: int
+    mine: bool = Field(..., description="Owned by the person (else they have an open action on it)")
+    progress: Decimal
+    confidence: str
+    last_check_in_at: datetime.datetime | None
+    score: Decimal | None
+    actions: list[ContributionActionOut] = Field(..., description="The person's open actions on it")
+
+
+class ContributionStepOut(Schema):
+    """One objective of a chain. A private objective you may not see has ``private`` true and nothing else."""
+
+    private: bool
+    id: int | None = None
+    title: str | None = None
+    level: str | None = None
+    owner: int | None = None
+    team: int | None = None
+    owner_name: str | None = Field(None, description="The owner's name, the team's, or 'Company'")
+    mine: bool = Field(False, description="Owned by the person")
+    progress: Decimal | None = None
+    score: Decimal | None = None
+    key_results: list[ContributionKeyResultOut] = Field(default_factory=list)
+    children: list[ContributionStepOut] = Field(default_factory=list, description="Objectives aligned under it")
+
+
+class ContributionKpiOut(Schema):
+    id: int
+    name: str
+    unit: str
+    period: str
+    status: str = Field(..., description="green, amber, red or no_data, in the current period")
+    value: Decimal | None
+    target: Decimal | None
+
+
+class ContributionOut(Schema):
+    person: int
+    name: str
+    cycle: CycleOut | None
+    chains: list[ContributionStepOut] = Field(
+        ..., description="From the top (company objectives) down to the person's objectives and key results"
+    )
+    actions: list[ContributionActionOut] = Field(..., description="Open actions not under a key result above")
+    kpis: list[ContributionKpiOut] = Field(..., description="KPIs the person owns")

@@ -19,6 +19,7 @@ from tandem.core.errors import DomainError
 from tandem.core.ids import parse_id
 from tandem.core.views_helpers import form_status, member_required, run_form
 from tandem.feedback import access as feedback_access
+from tandem.okrs import contribution
 from tandem.orgs import access, forms, selectors, services
 from tandem.orgs.middleware import SESSION_KEY
 from tandem.orgs.models import Membership, Role
@@ -72,6 +73,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             # The 1:1 thread with their manager: for the person, that manager and administrators only.
             "feedback": person.manager_id is not None
             and feedback_access.may_read(me, manager_id=person.manager_id, report_id=person.pk),
+            "contribution": contribution.can_see_contribution(me, person),
         },
     )
 
