@@ -24,7 +24,7 @@ def test_kpi_from_creation_to_an_approved_change(page_for, demo_site):
     sign_in(manager, demo_site.url, "linh.tran@lotus.example", demo.PASSWORD)
     manager.goto(f"{demo_site.url}/kpis/new/")
     manager.get_by_label("Name", exact=True).fill("New accounts")
-    manager.get_by_label("Key").fill("new_accounts")
+    manager.get_by_label("Key", exact=True).fill("new_accounts")
     manager.get_by_label("Owner").select_option(str(an.pk))
     manager.get_by_label("Team", exact=True).select_option(str(south.pk))
     manager.get_by_label("Frequency").select_option("week")
@@ -70,7 +70,7 @@ def test_bad_value_is_shown_on_the_form(page_for, demo_site):
     sign_in(page, demo_site.url, "linh.tran@lotus.example", demo.PASSWORD)
     page.goto(f"{demo_site.url}/kpis/new/")
     page.get_by_label("Name", exact=True).fill("Bad")
-    page.get_by_label("Key").fill("Bad Key")
+    page.get_by_label("Key", exact=True).fill("Bad Key")
     page.get_by_role("button", name="Create draft KPI").click()
     expect(page.get_by_text("lower-case letters")).to_be_visible()
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tandem.kpis import selectors, services
 from tandem.kpis.models import DataPoint
+from tandem.orgs.models import Team
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_a_summed_kpi_is_judged_by_its_run_rate_while_the_period_runs(admin):
     services.data_points_record(by=admin, points=[{"kpi": "orders", "date": "2026-11-03", "value": "100"}])
     kpi = selectors.kpis(membership=admin).prefetch_related(*selectors.RULES).get(key="orders")
     # 100 in the first 10 of November's 30 days is on pace for 300: on target, not a red third of it.
-    row = selectors.kpi_rows(kpis_page=[kpi], today=datetime.date(2026, 11, 10))[0]
+    row = selectors.kpi_rows(membership=admin, kpis_page=[kpi], today=datetime.date(2026, 11, 10))[0]
     assert (row["value"], row["projected"], row["status"]) == (Decimal("100.000000"), Decimal("300.000000"), "green")
     month = selectors.kpi_periods(kpi=kpi, grain="month", count=1, today=datetime.date(2026, 11, 20))[0]
     assert (month["in_progress"], month["projected"], month["status"]) == (True, Decimal("150.000000"), "red")
@@ -65,7 +66,9 @@ def test_kpi_rows_agree_with_the_kpi_page(admin):
     import datetime
 
     today = datetime.date(2026, 11, 24)
-    row = selectors.kpi_rows(kpis_page=[selectors.kpi_get(membership=admin, kpi_id=kpi.pk)], today=today)[0]
+    row = selectors.kpi_rows(
+        membership=admin, kpis_page=[selectors.kpi_get(membership=admin, kpi_id=kpi.pk)], today=today
+    )[0]
     period = selectors.kpi_periods(
         kpi=selectors.kpi_get(membership=admin, kpi_id=kpi.pk), grain="month", count=1, today=today
     )[0]
@@ -248,5 +251,49 @@ def test_the_sparkline_draws_a_running_period_at_its_run_rate(admin):
     services.kpi_create(by=admin, key="calls_made", name="Calls", target=Decimal(300), red_threshold=Decimal(90))
     services.data_points_record(by=admin, points=[{"kpi": "calls_made", "date": "2026-11-03", "value": "100"}])
     kpi = selectors.kpis(membership=admin).prefetch_related(*selectors.RULES).get(key="calls_made")
-    row = selectors.kpi_rows(kpis_page=[kpi], today=datetime.date(2026, 11, 10))[0]
+    row = selectors.kpi_rows(membership=admin, kpis_page=[kpi], today=datetime.date(2026, 11, 10))[0]
     assert row["spark"][-1] == Decimal("300.000000") and row["value"] == Decimal("100.000000")
+
+
+def test_a_watermelon_never_names_a_guardrail_the_reader_may_not_see(web, sales_manager, warehouse_lead, salesperson):
+    import datetime
+
+    from tandem.kpis.models import Visibility
+
+    team = Team.objects.for_org(warehouse_lead.organization).get(name="Warehouse")
+    hidden = services.kpi_create(
+        by=warehouse_lead,
+        key="shrinkage_secret",
+        name="Shrinkage secret",
+        owner=warehouse_lead.pk,
+        team=team.pk,
+        visibility=Visibility.PRIVATE,
+        aggregation="last",
+        direction="lower",
+        target=Decimal(10),
+        red_threshold=Decimal(120),
+    )
+    shown = services.kpi_create(
+        by=sales_manager,
+        key="calls_public",
+        name="Calls public",
+        aggregation="last",
+        target=Decimal(10),
+        red_threshold=Decimal(90),
+    )
+    shown.guardrails.set([hidden])
+    for kpi in (hidden, shown):
+        services.kpi_submit(by=kpi.owner, kpi=kpi)
+    services.data_points_record(
+        by=warehouse_lead, points=[{"kpi": "shrinkage_secret", "date": "2026-11-20", "value": "50"}]
+    )
+    services.data_points_record(by=sales_manager, points=[{"kpi": "calls_public", "date": "2026-11-20", "value": "12"}])
+    today = datetime.date(2026, 11, 24)
+    page = [selectors.kpis(membership=salesperson).prefetch_related(*selectors.RULES).get(pk=shown.pk)]
+
+    [as_an] = selectors.kpi_rows(membership=salesperson, kpis_page=page, today=today)
+    [as_minh] = selectors.kpi_rows(membership=warehouse_lead, kpis_page=page, today=today)
+
+    assert as_an["watermelon"] == ["a private KPI"]
+    assert as_minh["watermelon"] == ["Shrinkage secret"]
+    assert "Shrinkage secret" not in web(salesperson).get("/kpis/?q=calls_public").content.decode()

@@ -71,7 +71,7 @@ def _kpi_tiles(membership: Membership, items: list[BoardItem], today: datetime.d
     for each in found:
         each.organization = membership.organization
     prefetch_related_objects(found, *kpi_selectors.RULES)
-    rows = {row["kpi"].pk: row for row in kpi_selectors.kpi_rows(kpis_page=found, today=today)}
+    rows = {row["kpi"].pk: row for row in kpi_selectors.kpi_rows(membership=membership, kpis_page=found, today=today)}
     nameable: set[str] = set()
     if any(row["watermelon"] for row in rows.values()):
         links = Kpi.guardrails.through.objects.filter(from_kpi_id__in=[k.pk for k in found])

@@ -259,7 +259,9 @@ def _kpi_section(
         k.pk: k
         for k in found.filter(pk__in=chosen).select_related("organization").prefetch_related(*kpi_selectors.RULES)
     }
-    rows = kpi_selectors.kpi_rows(kpis_page=[shown[pk] for pk in chosen if pk in shown], today=today, watermelons=False)
+    rows = kpi_selectors.kpi_rows(
+        membership=membership, kpis_page=[shown[pk] for pk in chosen if pk in shown], today=today, watermelons=False
+    )
     names = dict(visible.filter(pk__in={b for pk in chosen for b in red_guards.get(pk, ())}).values_list("pk", "name"))
     for row in rows:
         kpi = row["kpi"]

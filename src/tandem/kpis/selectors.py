@@ -513,11 +513,14 @@ def watermelon(*, membership: Membership, kpi: Kpi, today: datetime.date) -> dic
 SPARK_PERIODS = 12
 
 
-def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date, watermelons: bool = True) -> list[dict[str, Any]]:
-    """For a page of KPIs: the current period's value, target and status, the last twelve values for a
-    sparkline, and the names of red guardrails when the KPI is green (a watermelon). Its guardrails are
-    computed with the page, so the number of queries does not depend on the number of KPIs. Without
-    ``watermelons`` (a caller that judged the guardrails already) they are not read at all."""
+def kpi_rows(
+    *, membership: Membership, kpis_page: list[Kpi], today: datetime.date, watermelons: bool = True
+) -> list[dict[str, Any]]:
+    """For a page of KPIs the person may see: the current period's value, target and status, the last twelve
+    values for a sparkline, and the names of red guardrails when the KPI is green (a watermelon) — a
+    guardrail the person may not see is "a private KPI", never its name. Its guardrails are computed with
+    the page, so the number of queries does not depend on the number of KPIs. Without ``watermelons`` (a
+    caller that judged the guardrails already) they are not read at all."""
     if not kpis_page:
         return []
     if not watermelons:
@@ -535,11 +538,14 @@ def kpi_rows(*, kpis_page: list[Kpi], today: datetime.date, watermelons: bool = 
         else []
     )
     rows = {row["kpi"].pk: row for row in _status_rows(kpis_page=[*kpis_page, *extra], today=today)}
+    nameable = on_page | (
+        set(kpis(membership=membership).filter(pk__in=extra_ids).values_list("pk", flat=True)) if extra_ids else set()
+    )
     for row in rows.values():
         row["watermelon"] = []
     for from_id, to_id in guard_links:
         if from_id in rows and to_id in rows and rows[from_id]["status"] == "green" and rows[to_id]["status"] == "red":
-            rows[from_id]["watermelon"].append(rows[to_id]["kpi"].name)
+            rows[from_id]["watermelon"].append(rows[to_id]["kpi"].name if to_id in nameable else _("a private KPI"))
     for row in rows.values():
         row["watermelon"].sort()
     return [rows[kpi.pk] for kpi in kpis_page]

@@ -80,7 +80,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
         "kpis/list.html",
         {
             "page": page,
-            "rows": selectors.kpi_rows(kpis_page=on_page, today=today),
+            "rows": selectors.kpi_rows(membership=me, kpis_page=on_page, today=today),
             "teams": org_selectors.flatten(org_selectors.team_tree(membership=me)),
             "owners": selectors.kpi_owners(membership=me),
             "states": KpiState.choices,

@@ -247,7 +247,7 @@ def _kpis(*, viewer: Membership, person: Membership, today: datetime.date) -> tu
         .select_related("organization")
         .prefetch_related(*kpi_selectors.RULES)[: KPIS_MAX + 1]
     )
-    rows = kpi_selectors.kpi_rows(kpis_page=found[:KPIS_MAX], today=today)
+    rows = kpi_selectors.kpi_rows(membership=viewer, kpis_page=found[:KPIS_MAX], today=today)
     return [
         {
             "id": row["kpi"].pk,
