@@ -36,6 +36,7 @@ from conftest import bearer, persona, signed_in
 from tandem.actions import services as action_services
 from tandem.api import api as ninja_api
 from tandem.boards.models import Board, BoardItem, BoardMember, BoardSection
+from tandem.core.periods import local_today
 from tandem.core.selectors import AUDITED_TYPES
 from tandem.feedback import services as feedback_services
 from tandem.kpis import services as kpi_services
@@ -300,7 +301,13 @@ def _build() -> World:
     south = Team.objects.for_org(org).get(name="Sales South")
     north = Team.objects.for_org(org).get(name="Sales North")
     kpis = {}
-    for name, team in (("public_kpi", south), ("private_kpi", south), ("tree_kpi", north)):
+    # The public KPI is guarded by the tree KPI: green over a red guardrail, a watermelon whose guardrail
+    # every list, card and chart may name only to who may see it.
+    for name, team, guardrails in (
+        ("private_kpi", south, []),
+        ("tree_kpi", north, []),
+        ("public_kpi", south, ["tree_kpi"]),
+    ):
         kpi = kpi_services.kpi_create(
             by=admin,
             key=f"vismatrix_{name}",
@@ -310,8 +317,17 @@ def _build() -> World:
             visibility=OBJECTS[name][1],
             target=Decimal(10),
             red_threshold=Decimal(90),
+            guardrails=[kpis[g].pk for g in guardrails],
         )
         kpis[name] = kpi_services.kpi_submit(by=admin, kpi=kpi)
+    day = local_today(org.tz).isoformat()
+    kpi_services.data_points_record(
+        by=admin,
+        points=[
+            {"kpi": kpis["public_kpi"].pk, "date": day, "value": "1000"},
+            {"kpi": kpis["tree_kpi"].pk, "date": day, "value": "0.01"},
+        ],
+    )
     today = datetime.date.today()
     # The shortest active cycle around today: the current one for every page that shows "now".
     cycle = okr_services.cycle_create(

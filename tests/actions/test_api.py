@@ -180,3 +180,20 @@ def test_patch_refuses_a_past_due_date_and_unknown_fields(api, salesperson, make
     fine = send(client, "PATCH", f"/api/v1/actions/{action.pk}", {"title": "Renamed", "due_date": None})
     assert fine.status_code == 200 and body(fine)["due_date"] is None and body(fine)["title"] == "Renamed"
     assert send(client, "DELETE", f"/api/v1/actions/{action.pk}").status_code == 204
+
+
+def test_null_clears_the_optional_texts(api, sales_manager, salesperson):  # type: ignore[no-untyped-def]
+    from tandem.actions.models import Action
+
+    action = (
+        Action.objects.for_org(sales_manager.organization).filter(owner=salesperson).exclude(expected_effect="").first()
+    )
+    assert action is not None
+    response = api(sales_manager).patch(
+        f"/api/v1/actions/{action.pk}",
+        '{"expected_effect": null, "description": null}',
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    action.refresh_from_db()
+    assert (action.expected_effect, action.description) == ("", "")

@@ -178,8 +178,11 @@ def action_update(*, by: Membership, action: Action, **changes: Any) -> Action:
         setattr(
             action, name, value.strip() if name in ("title", "expected_effect") and isinstance(value, str) else value
         )
+    # An API null clears an optional text; it is never stored as NULL.
     if action.description is None:
         action.description = ""
+    if action.expected_effect is None:
+        action.expected_effect = ""
     if action.status == ActionStatus.DONE and before["status"] != ActionStatus.DONE:
         action.completed_at = timezone.now()
     elif action.status != ActionStatus.DONE:
