@@ -4,6 +4,7 @@ its settings page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -170,25 +171,34 @@ def _invalid(form: Any) -> ValidationError:
     return ValidationError(field, f"{field}: {problems[0]}" if field != "__all__" else problems[0])
 
 
+def _edit(
+    request: HttpRequest, me: Membership, board: Board, form: Any, change: Callable[[dict[str, Any]], object], done: str
+) -> HttpResponse:
+    """One change in edit mode: the form's first error, or the service's refusal, comes back in place."""
+    if not form.is_valid():
+        return _after_edit(request, me, board, "", _invalid(form))
+    try:
+        change(form.cleaned_data)
+    except ValidationError as exc:
+        return _after_edit(request, me, board, "", exc)
+    return _after_edit(request, me, board, done)
+
+
 @require_POST
 @member_required
 def board_item_add(request: HttpRequest, board_id: int) -> HttpResponse:
     """Put a suggested metric on the board, as a card or a chart, in a section."""
     me = _me(request)
     board = _editable(me, board_id)
-    form = forms.ItemAddForm(request.POST)
-    if not form.is_valid():
-        return _after_edit(request, me, board, "", _invalid(form))
-    data = form.cleaned_data
-    try:
+
+    def add(data: dict[str, Any]) -> None:
         metric: dict[str, Any] = {
             data["kind"]: selectors.metric_get(membership=me, kind=data["kind"], metric_id=data["metric"])
         }
         section = selectors.section_chosen(board=board, section_id=data["section"])
         services.board_item_add(by=me, board=board, display=data["display"], section=section, **metric)
-    except ValidationError as exc:
-        return _after_edit(request, me, board, "", exc)
-    return _after_edit(request, me, board, _("Added to the board."))
+
+    return _edit(request, me, board, forms.ItemAddForm(request.POST), add, _("Added to the board."))
 
 
 @require_POST
@@ -198,25 +208,17 @@ def board_item_update(request: HttpRequest, board_id: int, item_id: int) -> Http
     me = _me(request)
     board = _editable(me, board_id)
     item = _item(me, board, item_id)
-    form = forms.ItemUpdateForm(request.POST)
-    if not form.is_valid():
-        return _after_edit(request, me, board, "", _invalid(form))
-    changes: dict[str, Any] = {}
-    if form.cleaned_data["display"]:
-        changes["display"] = form.cleaned_data["display"]
-    if form.cleaned_data["move"]:
-        changes["move"] = form.cleaned_data["move"]
-    try:
+
+    def update(data: dict[str, Any]) -> None:
+        changes: dict[str, Any] = {name: data[name] for name in ("display", "move") if data[name]}
         if "section" in request.POST:
-            raw = form.cleaned_data["section"]
-            section_id = parse_id(raw)
-            if raw and section_id is None:
+            section_id = parse_id(data["section"])
+            if data["section"] and section_id is None:
                 raise ValidationError("section", _("No such section on this board."))
             changes["section"] = selectors.section_chosen(board=board, section_id=section_id)
         services.board_item_update(by=me, board=board, item=item, **changes)
-    except ValidationError as exc:
-        return _after_edit(request, me, board, "", exc)
-    return _after_edit(request, me, board, _("The board was rearranged."))
+
+    return _edit(request, me, board, forms.ItemUpdateForm(request.POST), update, _("The board was rearranged."))
 
 
 @require_POST
@@ -233,14 +235,14 @@ def board_item_remove(request: HttpRequest, board_id: int, item_id: int) -> Http
 def board_section_add(request: HttpRequest, board_id: int) -> HttpResponse:
     me = _me(request)
     board = _editable(me, board_id)
-    form = forms.SectionForm(request.POST)
-    if not form.is_valid():
-        return _after_edit(request, me, board, "", _invalid(form))
-    try:
-        services.board_section_create(by=me, board=board, title=form.cleaned_data["title"])
-    except ValidationError as exc:
-        return _after_edit(request, me, board, "", exc)
-    return _after_edit(request, me, board, _("The section was added."))
+    return _edit(
+        request,
+        me,
+        board,
+        forms.SectionForm(request.POST),
+        lambda data: services.board_section_create(by=me, board=board, title=data["title"]),
+        _("The section was added."),
+    )
 
 
 @require_POST
@@ -250,19 +252,17 @@ def board_section_update(request: HttpRequest, board_id: int, section_id: int) -
     me = _me(request)
     board = _editable(me, board_id)
     section = selectors.board_section_get(board=board, section_id=section_id)
-    form = forms.SectionUpdateForm(request.POST)
-    if not form.is_valid():
-        return _after_edit(request, me, board, "", _invalid(form))
-    title = form.cleaned_data["title"] or None
-    position = None
-    if form.cleaned_data["move"]:
-        ids = [s.pk for s in selectors.board_sections(board=board)]
-        position = max(0, ids.index(section.pk) + (-1 if form.cleaned_data["move"] == "up" else 1))
-    try:
-        services.board_section_update(by=me, board=board, section=section, title=title, position=position)
-    except ValidationError as exc:
-        return _after_edit(request, me, board, "", exc)
-    return _after_edit(request, me, board, _("The section was changed."))
+
+    def update(data: dict[str, Any]) -> None:
+        position = None
+        if data["move"]:
+            ids = [s.pk for s in selectors.board_sections(board=board)]
+            position = max(0, ids.index(section.pk) + (-1 if data["move"] == "up" else 1))
+        services.board_section_update(
+            by=me, board=board, section=section, title=data["title"] or None, position=position
+        )
+
+    return _edit(request, me, board, forms.SectionUpdateForm(request.POST), update, _("The section was changed."))
 
 
 @require_POST
