@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -131,8 +132,8 @@ def emails_deliver(*, now: datetime.datetime | None = None) -> Delivered:
     return done
 
 
-def _failed(batches: object, now: datetime.datetime, error: str) -> None:
-    for batch in batches:  # type: ignore[attr-defined]
+def _failed(batches: Iterable[list[Notification]], now: datetime.datetime, error: str) -> None:
+    for batch in batches:
         attempts = max(n.email_attempts for n in batch) + 1
         Notification.objects.unscoped().filter(pk__in=[n.pk for n in batch]).update(
             email_attempts=attempts, email_error=error[:1000], email_next_attempt_at=_retry_at(now, attempts)
