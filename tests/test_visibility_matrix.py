@@ -39,6 +39,7 @@ from tandem.boards.models import Board, BoardItem, BoardMember, BoardSection
 from tandem.core.periods import local_today
 from tandem.core.selectors import AUDITED_TYPES
 from tandem.feedback import services as feedback_services
+from tandem.kpis import points as kpi_points
 from tandem.kpis import services as kpi_services
 from tandem.okrs import services as okr_services
 from tandem.orgs import services as org_services
@@ -321,7 +322,7 @@ def _build() -> World:
         )
         kpis[name] = kpi_services.kpi_submit(by=admin, kpi=kpi)
     day = local_today(org.tz).isoformat()
-    kpi_services.data_points_record(
+    kpi_points.data_points_record(
         by=admin,
         points=[
             {"kpi": kpis["public_kpi"].pk, "date": day, "value": "1000"},

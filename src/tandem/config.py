@@ -82,6 +82,35 @@ def secret_key(directory: Path, *, embedded: bool) -> str:
     return key_file.read_text().strip()
 
 
+def encryption_keys(directory: Path, *, embedded: bool) -> list[str]:
+    """``ENCRYPTION_KEY``: the Fernet keys that seal connector and webhook credentials at rest, newest first
+    (comma-separated, so an old key still opens what it sealed while a new one takes over). Generated once
+    into the data folder for the embedded default; required with ``DATABASE_URL``."""
+    from cryptography.fernet import Fernet
+
+    keys = env_list("ENCRYPTION_KEY", [])
+    if not keys:
+        if not embedded:
+            raise ImproperlyConfigured(
+                "ENCRYPTION_KEY (or ENCRYPTION_KEY_FILE) must be set when DATABASE_URL is set; make one with "
+                "`tandem encryption-key`"
+            )
+        key_file = directory / "encryption_key"
+        if not key_file.exists():
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(Fernet.generate_key().decode())
+        keys = [key_file.read_text().strip()]
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                "ENCRYPTION_KEY must be 32 url-safe base64-encoded bytes (make one with `tandem encryption-key`)"
+            ) from None
+    return keys
+
+
 EMAIL_SCHEMES = {
     "smtp": (False, False),
     "smtp+tls": (True, False),

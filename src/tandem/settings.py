@@ -16,6 +16,7 @@ DATABASE_URL = config.env_str("DATABASE_URL")
 EMBEDDED = DATABASE_URL is None
 
 SECRET_KEY = config.secret_key(DATA_DIR, embedded=EMBEDDED)
+ENCRYPTION_KEYS = config.encryption_keys(DATA_DIR, embedded=EMBEDDED)
 DEBUG = config.env_bool("DEBUG", False)
 ALLOWED_HOSTS = config.env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = config.env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "tandem.notifications",
     "tandem.feedback",
     "tandem.templates_library",
+    "tandem.integrations",
 ]
 
 MIDDLEWARE = [
@@ -169,3 +171,14 @@ LOGGING = {
     # Configured here so the worker does not add a second handler of its own.
     "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# Data flow (integrations): limits of a file import, of a connector's query, and of webhook deliveries.
+IMPORT_MAX_BYTES = config.env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = config.env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
+CONNECTOR_TIMEOUT = config.env_int("CONNECTOR_TIMEOUT", 60, minimum=1)
+# After this many failed runs in a row a connector is marked failing and its owner is told.
+CONNECTOR_FAILURES_BEFORE_FAILING = config.env_int("CONNECTOR_FAILURES_BEFORE_FAILING", 3, minimum=1)
+WEBHOOK_TIMEOUT = config.env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = config.env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+# Webhook endpoints must be https:// unless this is set (a test receiver, a company network without TLS).
+WEBHOOK_ALLOW_HTTP = config.env_bool("WEBHOOK_ALLOW_HTTP", False)

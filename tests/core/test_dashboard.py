@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tandem.core import dashboard
 from tandem.core.periods import local_today
+from tandem.kpis import points as kpi_points
 from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis import services as kpi_services
 from tandem.kpis.models import DataPoint, KpiState
@@ -66,7 +67,7 @@ def _private_kpi(warehouse_lead: Membership) -> None:
         red_threshold=Decimal(90),
     )
     kpi_services.kpi_submit(by=warehouse_lead, kpi=kpi)
-    kpi_services.data_points_record(
+    kpi_points.data_points_record(
         by=warehouse_lead,
         points=[{"kpi": "zz_secret_shrinkage", "date": _today(warehouse_lead).isoformat(), "value": "10"}],
     )
@@ -226,7 +227,7 @@ def _grow(admin: Membership, salesperson: Membership, n: int, first: int = 0) ->
             red_threshold=Decimal(90),
         )
         kpi_services.kpi_submit(by=admin, kpi=kpi)
-    kpi_services.data_points_record(
+    kpi_points.data_points_record(
         by=admin,
         points=[{"kpi": f"zz_grow_{i}", "date": today.isoformat(), "value": str(i)} for i in range(first, first + n)],
     )

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from tandem.kpis import points as kpi_points
 from tandem.kpis import services
 from tandem.kpis.models import Visibility
 from tandem.notifications.models import Notification
@@ -44,7 +45,7 @@ def _kpi(by, owner, key: str, **rules):  # type: ignore[no-untyped-def]
 
 
 def record(by, key: str, value: str) -> None:  # type: ignore[no-untyped-def]
-    services.data_points_record(by=by, points=[{"kpi": key, "date": "2026-11-20", "value": value}])
+    kpi_points.data_points_record(by=by, points=[{"kpi": key, "date": "2026-11-20", "value": value}])
 
 
 def test_a_kpi_turning_red_is_told_once_to_its_owner_and_managers(sales_manager, salesperson, admin):

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tandem.core.periods import local_today, period_of
+from tandem.kpis import points as kpi_points
 from tandem.kpis import selectors, services
 from tandem.kpis.current_status import current_statuses_sql
 from tandem.kpis.models import KpiVersion
@@ -82,7 +83,7 @@ def test_every_kind_of_kpi_is_judged_the_same(admin):
                 before = period.start - datetime.timedelta(days=1)
                 points.append({"kpi": key, "date": before.isoformat(), "value": "1"})
                 n += 1
-    services.data_points_record(by=admin, points=points)
+    kpi_points.data_points_record(by=admin, points=points)
     # A period target for this period, and a version that starts in the future, on a few of them.
     for i in range(0, n, 7):
         kpi = selectors.kpi_get(membership=admin, kpi_id=selectors.kpis(membership=admin).get(key=f"zz_cs_{i}").pk)

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tandem.kpis import points as kpi_points
 from tandem.kpis import selectors, services
 from tandem.kpis.models import DataPoint
 from tandem.orgs.models import Team
@@ -25,7 +26,7 @@ def _kpi(by, key: str, frequency: str = "month", aggregation: str = "sum"):  # t
         frequency=frequency,
         aggregation=aggregation,
     )
-    services.data_points_record(by=by, points=[{"kpi": key, "date": "2026-11-02", "value": "12"}])
+    kpi_points.data_points_record(by=by, points=[{"kpi": key, "date": "2026-11-02", "value": "12"}])
     return kpi
 
 
@@ -48,7 +49,7 @@ def test_a_summed_kpi_is_judged_by_its_run_rate_while_the_period_runs(admin):
     import datetime
 
     services.kpi_create(by=admin, key="orders", name="Orders", target=Decimal(300), red_threshold=Decimal(90))
-    services.data_points_record(by=admin, points=[{"kpi": "orders", "date": "2026-11-03", "value": "100"}])
+    kpi_points.data_points_record(by=admin, points=[{"kpi": "orders", "date": "2026-11-03", "value": "100"}])
     kpi = selectors.kpis(membership=admin).prefetch_related(*selectors.RULES).get(key="orders")
     # 100 in the first 10 of November's 30 days is on pace for 300: on target, not a red third of it.
     row = selectors.kpi_rows(membership=admin, kpis_page=[kpi], today=datetime.date(2026, 11, 10))[0]
@@ -62,7 +63,7 @@ def test_a_summed_kpi_is_judged_by_its_run_rate_while_the_period_runs(admin):
 
 def test_kpi_rows_agree_with_the_kpi_page(admin):
     kpi = _kpi(admin, "units", aggregation="last")
-    services.data_points_record(by=admin, points=[{"kpi": "units", "date": "2026-11-20", "value": "5"}])
+    kpi_points.data_points_record(by=admin, points=[{"kpi": "units", "date": "2026-11-20", "value": "5"}])
     import datetime
 
     today = datetime.date(2026, 11, 24)
@@ -113,7 +114,7 @@ def test_the_list_filters_and_sorts_by_this_periods_status(web, admin):
             services.kpi_create(
                 by=admin, key=key, name=key, aggregation="avg", target=Decimal(10), red_threshold=Decimal(90)
             )
-            services.data_points_record(by=admin, points=[{"kpi": key, "date": "2026-11-02", "value": value}])
+            kpi_points.data_points_record(by=admin, points=[{"kpi": key, "date": "2026-11-02", "value": value}])
         client = web(admin)
         assert _rows(client.get("/kpis/?q=zz_&status=red")) == ["zz_b_red"]
         assert _rows(client.get("/kpis/?q=zz_&sort=status")) == ["zz_b_red", "zz_c_amber", "zz_a_green"]
@@ -152,7 +153,7 @@ def test_the_list_filters_by_owner_and_flags_watermelons(web, admin, salesperson
             red_threshold=Decimal(90),
             guardrails=[stock.pk],
         )
-        services.data_points_record(
+        kpi_points.data_points_record(
             by=admin,
             points=[
                 {"kpi": "zz_units", "date": "2026-11-02", "value": "12"},
@@ -249,7 +250,7 @@ def test_the_sparkline_draws_a_running_period_at_its_run_rate(admin):
     import datetime
 
     services.kpi_create(by=admin, key="calls_made", name="Calls", target=Decimal(300), red_threshold=Decimal(90))
-    services.data_points_record(by=admin, points=[{"kpi": "calls_made", "date": "2026-11-03", "value": "100"}])
+    kpi_points.data_points_record(by=admin, points=[{"kpi": "calls_made", "date": "2026-11-03", "value": "100"}])
     kpi = selectors.kpis(membership=admin).prefetch_related(*selectors.RULES).get(key="calls_made")
     row = selectors.kpi_rows(membership=admin, kpis_page=[kpi], today=datetime.date(2026, 11, 10))[0]
     assert row["spark"][-1] == Decimal("300.000000") and row["value"] == Decimal("100.000000")
@@ -284,10 +285,12 @@ def test_a_watermelon_never_names_a_guardrail_the_reader_may_not_see(web, sales_
     shown.guardrails.set([hidden])
     for kpi in (hidden, shown):
         services.kpi_submit(by=kpi.owner, kpi=kpi)
-    services.data_points_record(
+    kpi_points.data_points_record(
         by=warehouse_lead, points=[{"kpi": "shrinkage_secret", "date": "2026-11-20", "value": "50"}]
     )
-    services.data_points_record(by=sales_manager, points=[{"kpi": "calls_public", "date": "2026-11-20", "value": "12"}])
+    kpi_points.data_points_record(
+        by=sales_manager, points=[{"kpi": "calls_public", "date": "2026-11-20", "value": "12"}]
+    )
     today = datetime.date(2026, 11, 24)
     page = [selectors.kpis(membership=salesperson).prefetch_related(*selectors.RULES).get(pk=shown.pk)]
 

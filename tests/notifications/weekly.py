@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.utils import timezone
 
+from tandem.kpis import points as kpi_points
 from tandem.kpis import services as kpi_services
 from tandem.kpis.models import Kpi
 from tandem.notifications import tasks
@@ -95,7 +96,7 @@ def red_kpi(by: Membership, *, team: Team, name: str, day: datetime.date) -> Kpi
     )
     kpi_services.kpi_submit(by=by, kpi=kpi)
     with time_machine.travel(datetime.datetime.combine(day, datetime.time(8), tzinfo=LOTUS_TZ), tick=False):
-        kpi_services.data_points_record(by=by, points=[{"kpi": kpi.pk, "date": day.isoformat(), "value": "10"}])
+        kpi_points.data_points_record(by=by, points=[{"kpi": kpi.pk, "date": day.isoformat(), "value": "10"}])
     return kpi
 
 

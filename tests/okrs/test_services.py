@@ -11,6 +11,7 @@ import time_machine
 
 from tandem.core.errors import Conflict, PermissionDenied, ValidationError
 from tandem.core.models import AuditEvent
+from tandem.kpis import points as kpi_points
 from tandem.kpis import services as kpi_services
 from tandem.notifications.models import Notification
 from tandem.okrs import check_ins, services
@@ -185,7 +186,7 @@ def test_a_kpi_linked_key_result_moves_when_data_arrives(admin, salesperson, q4,
         kpi=kpi.pk,
         kpi_rule="sum",
     )
-    kpi_services.data_points_record(
+    kpi_points.data_points_record(
         by=admin,
         points=[{"kpi": "okr_accounts", "date": d, "value": "6"} for d in ("2026-10-05", "2026-11-05", "2026-09-05")],
     )

@@ -12,6 +12,7 @@ from typing import Any
 from tandem.boards import services
 from tandem.boards.models import Board, BoardRole, BoardSection, ItemDisplay
 from tandem.core.periods import last_n, local_today
+from tandem.kpis import points as kpi_points
 from tandem.kpis import services as kpi_services
 from tandem.kpis.models import Kpi
 from tandem.okrs.models import KeyResult, Objective
@@ -75,7 +76,7 @@ def _private_kpi(linh: Membership) -> Kpi:
         }
         for period, value in zip(periods, values, strict=True)
     ]
-    kpi_services.data_points_record(by=linh, points=points, source="crm")
+    kpi_points.data_points_record(by=linh, points=points, source="crm")
     return kpi
 
 

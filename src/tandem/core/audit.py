@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from tandem.orgs.models import Membership, Organization
 
 # Fields that never reach the audit trail, whatever the model.
-SECRET_FIELDS = frozenset({"password", "token_hash", "key_hash", "secret"})
+SECRET_FIELDS = frozenset({"password", "token_hash", "key_hash", "secret", "sealed_secrets"})
 
 
 def _plain(value: Any) -> Any:

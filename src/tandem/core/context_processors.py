@@ -27,7 +27,13 @@ SECTIONS = {
 }
 
 
+# Pages whose names start with these belong to the "Data" section (connectors, imports, webhooks).
+DATA_PREFIXES = ("connector", "import", "webhook")
+
+
 def navigation(request: HttpRequest) -> dict[str, str]:
     """Which navigation entry is highlighted."""
-    name = request.resolver_match.url_name if request.resolver_match else ""
-    return {"nav_section": SECTIONS.get(name or "", name or "")}
+    name = (request.resolver_match.url_name if request.resolver_match else "") or ""
+    if name.startswith(DATA_PREFIXES):
+        return {"nav_section": "data"}
+    return {"nav_section": SECTIONS.get(name, name)}

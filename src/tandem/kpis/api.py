@@ -14,6 +14,7 @@ from tandem.core.ids import Id
 from tandem.core.pagination import Pagination
 from tandem.core.periods import Grain, local_today
 from tandem.kpis import comments, schemas, selectors, services
+from tandem.kpis import points as kpi_points
 from tandem.kpis.models import ChangeRequestState, KpiState, RiskLevel
 from tandem.orgs.models import Membership
 from tandem.templates_library import services as template_services
@@ -123,7 +124,7 @@ def kpi_periods(
 def data_points_record(request: HttpRequest, payload: schemas.PointsIn):
     """Up to 10,000 points at once, all or nothing; each bad point is listed with its index and field."""
     points = payload.model_dump()["points"]
-    return Status(201, services.data_points_record(by=_me(request), points=points, source=payload.source))
+    return Status(201, kpi_points.data_points_record(by=_me(request), points=points, source=payload.source))
 
 
 @router.get("/data-points", response=list[schemas.DataPointOut])

@@ -13,10 +13,11 @@ class KpisConfig(AppConfig):
 
         register_audited("kpi", lambda m, pk: selectors.kpi_get(membership=m, kpi_id=pk))
         # A KPI that turns red or into a watermelon is told as its data arrives, in the same transaction.
-        from tandem.kpis import alerts, services
+        from tandem.kpis import alerts
+        from tandem.kpis import points as kpi_points
 
-        if alerts.kpi_alerts_update not in services.DATA_RECEIVED:
-            services.DATA_RECEIVED.append(alerts.kpi_alerts_update)
+        if alerts.kpi_alerts_update not in kpi_points.DATA_RECEIVED:
+            kpi_points.DATA_RECEIVED.append(alerts.kpi_alerts_update)
 
         from tandem.kpis import demo as kpi_demo
         from tandem.orgs import demo

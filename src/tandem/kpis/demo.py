@@ -12,6 +12,7 @@ import random
 from decimal import Decimal
 
 from tandem.core.periods import last_n, local_today
+from tandem.kpis import points as kpi_points
 from tandem.kpis import selectors, services
 from tandem.orgs.models import Membership, Team
 
@@ -571,7 +572,7 @@ def load(admin: Membership) -> None:
                     "source_key": f"erp-{period.start.isoformat()}",
                 }
             )
-        services.data_points_record(by=admin, points=points, source="erp")
+        kpi_points.data_points_record(by=admin, points=points, source="erp")
     for key, guards in GUARDRAILS.items():
         services.kpi_update(by=admin, kpi=created[key], guardrails=[created[g].pk for g in guards])
     # A change waiting for the sales manager: An asks for a lower weekly target after two reps left.

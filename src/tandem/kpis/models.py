@@ -97,6 +97,10 @@ class Kpi(TenantModel):
     # other is what tells the owner that the KPI turned red or that a watermelon was raised.
     alert_status = models.CharField(max_length=10, blank=True)
     alert_watermelon = models.BooleanField(default=False)
+    # When data last arrived and from where ("api", "import", "connector:3", "manual"): shown on its page,
+    # so a number that stopped flowing is seen before anyone trusts it.
+    last_received_at = models.DateTimeField(_("last data received"), null=True, blank=True)
+    last_received_source = models.CharField(_("last source"), max_length=80, blank=True)
 
     audit_type = "kpi"
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.core import audit
-from tandem.core.errors import Conflict, DomainError, PermissionDenied, ValidationError, amount_of, full_clean
+from tandem.core.errors import Conflict, PermissionDenied, ValidationError, amount_of, full_clean
 from tandem.core.periods import period_of
-from tandem.kpis import access, alerts, formulas, ingest, selectors
+from tandem.kpis import access, alerts, formulas, selectors
 from tandem.kpis.models import (
     ChangeRequest,
     ChangeRequestState,
@@ -63,7 +61,6 @@ PERIOD_TARGETS = "period_targets"
 MAX_PERIOD_TARGETS = 500
 # Before any real period: the first version judges all history.
 BEGINNING = datetime.date(1900, 1, 1)
-MAX_POINTS = 10_000
 
 
 def _check_rule(version: KpiVersion) -> None:
@@ -369,121 +366,6 @@ def kpi_delete(*, by: Membership, kpi: Kpi) -> None:
             changes=audit.diff(audit.snapshot(kpi, DEFINITION_FIELDS), {}),
         )
         kpi.delete()
-
-
-SIX = Decimal("0.000001")
-# Called with (organization_id=, kpi_ids=) inside the transaction that recorded new data: the OKR app
-# registers the key results that follow KPIs. Explicit, so a reader of data_points_record sees it.
-DATA_RECEIVED: list[Callable[..., object]] = []
-
-
-def _refusal(by: Membership, kpi: Kpi) -> str | None:
-    """Why ``by`` cannot record data for this KPI, or None when they can."""
-    if kpi.state == KpiState.ARCHIVED:
-        return _("%(kpi)s is archived and takes no more data.") % {"kpi": kpi.key}
-    if max(kpi.versions.all(), key=lambda v: v.number).formula:
-        return _("%(kpi)s is computed by its formula and takes no data.") % {"kpi": kpi.key}
-    try:
-        access.require_can_record(by, kpi)
-    except DomainError:
-        return _("You cannot record data for %(kpi)s.") % {"kpi": kpi.key}
-    return None
-
-
-def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: str = "api") -> dict[str, int]:
-    """Record a batch of data points, all or nothing.
-
-    Each point: ``kpi`` (id or key), ``date``, ``value``, optional ``source_key`` and ``note``. Points
-    that carry a source key are idempotent: sending the same (KPI, period, source, key) again updates
-    that point instead of adding one. Every bad point is reported (index, field, reason) and then
-    nothing is written.
-    """
-    orgs_access.require_writer(by)
-    if len(points) > MAX_POINTS:
-        raise ValidationError("points", _("Send at most %(n)s points per request.") % {"n": MAX_POINTS})
-    if not points:
-        raise ValidationError("points", _("Send at least one point."))
-    refs = {str(point.get("kpi", "")) for point in points}
-    found = selectors.kpis_by_reference(membership=by, references=refs)
-    fiscal = by.organization.fiscal_year_start_month
-    errors: list[dict[str, str]] = []
-    # Per KPI, once: why it takes no data (or None), and its versions for the periods of the points' days.
-    refusals: dict[int, str | None] = {}
-    periods: dict[tuple[int, datetime.date], datetime.date] = {}
-    rows: list[ingest.Row] = []
-    seen: set[tuple[int, datetime.date, str]] = set()
-    now = timezone.now()
-    source = source[:80]
-    for index, point in enumerate(points):
-
-        def fail(field: str, message: str, index: int = index) -> None:
-            errors.append({"field": f"points.{index}.{field}", "message": message})
-
-        kpi = found.get(str(point.get("kpi", "")))
-        if kpi is None:
-            fail("kpi", _("No such KPI (by id or key) that you can see."))
-            continue
-        if kpi.pk not in refusals:
-            refusals[kpi.pk] = _refusal(by, kpi)
-        if refusals[kpi.pk]:
-            fail("kpi", refusals[kpi.pk] or "")
-            continue
-        day = point.get("date")
-        if isinstance(day, str):
-            try:
-                day = datetime.date.fromisoformat(day)
-            except ValueError:
-                day = None
-        if not isinstance(day, datetime.date) or not datetime.date(1900, 1, 1) <= day <= datetime.date(2999, 12, 31):
-            fail("date", _("Use a date as YYYY-MM-DD."))
-            continue
-        value = amount_of(point.get("value"))
-        if value is None:
-            fail("value", _("Use a number such as 12.5 (at most 14 digits before the point)."))
-            continue
-        key = str(point.get("source_key") or "")[:200] or f"auto:{uuid.uuid4().hex}"
-        start = periods.get((kpi.pk, day))
-        if start is None:
-            frequency = selectors.version_on(kpi, day).frequency
-            start = periods[kpi.pk, day] = period_of(frequency, day, fiscal_start_month=fiscal).start
-        identity = (kpi.pk, start, key)
-        if identity in seen:
-            fail("source_key", _("The same KPI, period and source key appear twice in this batch."))
-            continue
-        seen.add(identity)
-        rows.append(
-            ingest.Row(
-                by.organization_id,
-                kpi.pk,
-                day,
-                start,
-                value.quantize(SIX),
-                source,
-                key,
-                str(point.get("note") or "")[:500],
-                by.pk,
-                now,
-            )
-        )
-    if errors:
-        raise ValidationError(errors=errors)
-    per_kpi: dict[int, int] = {}
-    for row in rows:
-        per_kpi[row.kpi_id] = per_kpi.get(row.kpi_id, 0) + 1
-    with transaction.atomic():
-        ingest.upsert(rows)
-        for follow in DATA_RECEIVED:
-            follow(organization_id=by.organization_id, kpi_ids=sorted(per_kpi))
-        kpis_by_pk = {kpi.pk: kpi for kpi in found.values()}
-        audit.record_many(
-            organization=by.organization,
-            actor=by,
-            entries=[
-                (kpis_by_pk[kpi_pk], "data_received", {"points": [None, count], "source": [None, source]})
-                for kpi_pk, count in per_kpi.items()
-            ],
-        )
-    return {"received": len(rows)}
 
 
 def _candidate(kpi: Kpi, changes: dict[str, Any], effective_from: datetime.date) -> KpiVersion:

@@ -21,6 +21,7 @@ from tandem.core.ids import parse_id
 from tandem.core.periods import local_today
 from tandem.core.views_helpers import form_status, member_required, run_form
 from tandem.kpis import access, comments, forms, selectors, services
+from tandem.kpis import points as kpi_points
 from tandem.kpis.models import ChangeRequestState, Kpi, KpiState, RiskLevel
 from tandem.kpis.status import lines
 from tandem.orgs import selectors as org_selectors
@@ -291,7 +292,7 @@ def kpi_record(request: HttpRequest, kpi_id: int) -> HttpResponse:
     def record(data: dict[str, Any]) -> dict[str, int]:
         point = {"kpi": kpi.pk, "date": data["date"].isoformat(), "value": str(data["value"]), "note": data["note"]}
         try:
-            return services.data_points_record(by=me, source="manual", points=[point])
+            return kpi_points.data_points_record(by=me, source="manual", points=[point])
         except ValidationError as exc:  # "points.0.value" is the form's "value"
             errors = [{"field": e["field"].rsplit(".", 1)[-1], "message": e["message"]} for e in exc.errors]
             raise ValidationError(errors=errors) from None

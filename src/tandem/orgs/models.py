@@ -234,13 +234,21 @@ class Invitation(TenantModel):
         return "pending"
 
 
+class TokenScope(models.TextChoices):
+    FULL = "full", _("Everything its owner can do")
+    INGEST = "ingest", _("Only send data points")
+
+
 class ApiToken(TenantModel):
-    """A personal API token: acts as its owner in one organization. Only its hash is stored."""
+    """A personal API token: acts as its owner in one organization. Only its hash is stored. An ingestion
+    token (scope ``ingest``) is the organization's, made by an admin for a system that pushes data: it may
+    only send data points, never read people, KPIs or OKRs."""
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=NAME_MAX, validators=[validate_not_blank])
     prefix = models.CharField(max_length=16)
     token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(_("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.FULL)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
