@@ -45,8 +45,10 @@ class LanguageMiddleware:
             language = membership.user.language or membership.organization.language
         else:
             language = translation.get_language_from_request(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
+        # For this request only: a thread that serves a Vietnamese reader and then runs anything else (the
+        # next request before its middleware, a task, a test) must not keep speaking Vietnamese.
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
         return response
