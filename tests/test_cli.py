@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 from django.test import Client
 
@@ -166,3 +167,18 @@ def test_demo_says_so_when_the_port_is_taken(tmp_path):
     assert result.returncode != 0
     assert f"is port {port} free?" in result.stderr
     assert _running_with_data_dir(tmp_path) == []
+
+
+def test_encryption_key_prints_a_key_even_where_the_server_cannot_start_without_one(tmp_path):
+    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "SECRET_KEY": "x"}
+    env.pop("ENCRYPTION_KEY", None)
+    made = subprocess.run(
+        [sys.executable, "-m", "tandem.cli", "encryption-key"], capture_output=True, text=True, env=env, check=True
+    )
+    key = made.stdout.strip()
+    Fernet(key)  # a usable key, and nothing else on the line
+    refused = subprocess.run(
+        [sys.executable, "-m", "tandem.cli", "check"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert refused.returncode != 0
+    assert "ENCRYPTION_KEY (or ENCRYPTION_KEY_FILE) must be set" in refused.stderr

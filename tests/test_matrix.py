@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -26,6 +27,9 @@ from tandem.api import api as ninja_api
 from tandem.boards import services as board_services
 from tandem.core.models import AuditEvent
 from tandem.feedback import services as feedback_services
+from tandem.integrations import imports as import_services
+from tandem.integrations import services as connector_services
+from tandem.integrations import webhook_services
 from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis import services as kpi_services
 from tandem.okrs import services as okr_services
@@ -113,6 +117,25 @@ API_BODIES: dict[str, dict] = {
     "board_item_add": {"kpi": "{kpi_id}"},
     "board_item_update": {"display": "chart"},
     "board_item_remove": {},
+    "webhook_create": {"name": "Matrix webhook", "url": "https://example.com/hook", "events": ["check_in.created"]},
+    "webhook_update": {"name": "Matrix rename"},
+    "webhook_delete": {},
+    "webhook_secret_rotate": {},
+    "webhook_test": {},
+    "webhook_delivery_redeliver": {},
+    "connector_create": {
+        "name": "Matrix connector",
+        "kind": "sql",
+        "config": {"query": "SELECT day AS date, units AS value FROM orders"},
+        "secrets": {"url": "sqlite:////tmp/tandem-matrix-erp.sqlite3"},
+    },
+    "connector_update": {"name": "Matrix rename"},
+    "connector_delete": {},
+    "connector_run": {},
+    "connector_test": {},
+    "import_upload": {"encoding": "utf-8"},  # and a file: see MULTIPART
+    "import_check": {"kpi_column": "KPI", "date_column": "Date", "value_column": "Value"},
+    "import_run": {"kpi_column": "KPI", "date_column": "Date", "value_column": "Value", "skip_bad_rows": False},
 }
 UI_BODIES: dict[str, dict] = {
     "person_edit": {"role": "member", "job_title": "Changed", "manager": "", "is_active": "on"},
@@ -216,7 +239,42 @@ UI_BODIES: dict[str, dict] = {
     "board_item_add": {"kind": "kpi", "metric": "{kpi_id}", "display": "card"},
     "board_item_update": {"display": "chart"},
     "board_item_remove": {},
+    "webhook_create": {"name": "Matrix webhook", "url": "https://example.com/hook", "events": "check_in.created"},
+    "webhook_edit": {"name": "Matrix rename", "url": "https://example.com/hook", "events": "check_in.created"},
+    "webhook_delete": {},
+    "webhook_secret_rotate": {},
+    "webhook_test": {},
+    "webhook_redeliver": {},
+    "connector_create": {
+        "name": "Matrix connector",
+        "kind": "sql",
+        "url": "sqlite:////tmp/tandem-matrix-erp.sqlite3",
+        "query": "SELECT day AS date, units AS value FROM orders",
+        "schedule_kind": "manual",
+    },
+    "connector_edit": {
+        "name": "Matrix rename",
+        "kind": "sql",
+        "query": "SELECT 1 AS date, 2 AS value",
+        "schedule_kind": "manual",
+    },
+    "connector_preview": {
+        "name": "Matrix connector",
+        "kind": "sql",
+        "url": "sqlite:////tmp/tandem-matrix-erp.sqlite3",
+        "query": "SELECT 1 AS date, 2 AS value",
+        "schedule_kind": "manual",
+    },
+    "connector_test": {},
+    "connector_run": {},
+    "connector_delete": {},
+    "imports": {"encoding": "utf-8"},  # and a file: see MULTIPART
+    "import_check": {"kpi_column": "KPI", "date_column": "Date", "value_column": "Value", "date_format": "YYYY-MM-DD"},
+    "import_run": {"kpi_column": "KPI", "date_column": "Date", "value_column": "Value", "skip_bad_rows": "0"},
 }
+# Uploads (API and UI route names): sent as multipart with a fresh small CSV file (a file is read only once).
+MULTIPART = {"import_upload", "imports"}
+MATRIX_CSV = b"KPI,Date,Value\r\nlotus_revenue,2026-11-02,5\r\n"
 # UI routes that accept only POST.
 UI_POST_ONLY = {
     "team_delete",
@@ -255,6 +313,16 @@ UI_POST_ONLY = {
     "board_item_add",
     "board_item_update",
     "board_item_remove",
+    "webhook_delete",
+    "webhook_secret_rotate",
+    "webhook_test",
+    "webhook_redeliver",
+    "connector_preview",
+    "connector_test",
+    "connector_run",
+    "connector_delete",
+    "import_check",
+    "import_run",
 }
 # UI routes that only ever read (a POST to them is not a write path).
 UI_READ_ONLY = {
@@ -279,6 +347,11 @@ UI_READ_ONLY = {
     "actions",
     "notifications_bell",
     "digest",
+    "webhooks",
+    "webhook_detail",
+    "connectors",
+    "connector_detail",
+    "import_detail",
 }
 
 
@@ -356,6 +429,8 @@ def _send(client: Client, route: Route, method: str, values: dict[str, object]):
     url = route.url(values)
     if method == "GET":
         return client.get(url)
+    if route.name in MULTIPART:
+        return client.post(url, {**_body(route, values), "file": SimpleUploadedFile("matrix.csv", MATRIX_CSV)})
     if route.is_api:
         return client.generic(method, url, data=json.dumps(_body(route, values)), content_type="application/json")
     return client.post(url, _body(route, values))
@@ -395,6 +470,21 @@ def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
     board_section = board_services.board_section_create(by=admin, board=board, title="Lotus matrix section")
     board_item = board_services.board_item_add(by=admin, board=board, kpi=kpi, section=board_section)
     board_member = board_services.board_member_add(by=admin, board=board, person=salesperson.pk, role="viewer")
+    webhook, _secret = webhook_services.webhook_create(
+        by=admin, name="Lotus matrix webhook", url="https://lotus.example/hook", events=["check_in.created"]
+    )
+    delivery = webhook_services.webhook_test(by=admin, webhook=webhook)
+    connector = connector_services.connector_create(
+        by=admin,
+        name="Lotus matrix connector",
+        kind="sql",
+        kpi=kpi,
+        config={"query": "SELECT day AS date, units AS value FROM orders"},
+        secrets={"url": "sqlite:////tmp/tandem-matrix-erp.sqlite3"},
+    )
+    data_import = import_services.data_import_upload(
+        by=admin, upload=SimpleUploadedFile("lotus-matrix.csv", MATRIX_CSV)
+    )
     return {
         "board_id": board.pk,
         "section_id": board_section.pk,
@@ -415,6 +505,10 @@ def lotus_objects(admin, salesperson):  # type: ignore[no-untyped-def]
         "kpi_id": kpi.pk,
         "request_id": change.pk,
         "organization_id": admin.organization_id,
+        "webhook_id": webhook.pk,
+        "delivery_id": delivery.pk,
+        "connector_id": connector.pk,
+        "import_id": data_import.pk,
     }
 
 
@@ -445,6 +539,9 @@ LOTUS_MARKERS = (
     "Lotus matrix action",
     "Lotus matrix board",
     "Lotus matrix section",
+    "Lotus matrix webhook",
+    "Lotus matrix connector",
+    "lotus-matrix.csv",
 )
 
 

@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, TestCase
 
@@ -39,6 +40,9 @@ from tandem.boards.models import Board, BoardItem, BoardMember, BoardSection
 from tandem.core.periods import local_today
 from tandem.core.selectors import AUDITED_TYPES
 from tandem.feedback import services as feedback_services
+from tandem.integrations import imports as import_services
+from tandem.integrations import services as connector_services
+from tandem.integrations import webhook_services
 from tandem.kpis import points as kpi_points
 from tandem.kpis import services as kpi_services
 from tandem.okrs import services as okr_services
@@ -137,17 +141,27 @@ QUERY_ALIASES = {"parent": "objective", "root": "objective"}
 UI_QUERIES = {"alignment_map": {"root": "objective"}}
 # Required query parameters that need a value of their own form, per kind (``{id}`` is the object's id).
 REQUIRED_QUERIES = {"audit_list": {"object": "{audit_type}:{id}"}}
-# URL parameters of what belongs to an object of the matrix (a KPI's change requests and actions; a board's
-# members, sections and items): a route taking one is a detail route of that object.
+# URL parameters of what belongs to an object of the matrix (a KPI's change requests, actions and connectors; a
+# board's members, sections and items): a route taking one is a detail route of that object.
 FOLLOWS = {
     "request_id": "kpi",
     "action_id": "kpi",
     "member_id": "board",
     "section_id": "board",
     "item_id": "board",
+    "connector_id": "kpi",
 }
 # Other URL parameters: one fixed object each (the member, his team, the cycle...), for a leak check only.
-FIXED_PARAMS = ("person_id", "team_id", "cycle_id", "invitation_id", "thread_id")
+FIXED_PARAMS = (
+    "person_id",
+    "team_id",
+    "cycle_id",
+    "invitation_id",
+    "thread_id",
+    "webhook_id",
+    "delivery_id",
+    "import_id",
+)
 
 
 @dataclass(frozen=True)
@@ -397,8 +411,19 @@ def _build() -> World:
         )
         follows["request_id"][name] = change.pk
         follows["action_id"][name] = action.pk
+        follows["connector_id"][name] = connector_services.connector_create(
+            by=admin,
+            name=f"Vismatrix connector on {name}",
+            kind="sql",
+            kpi=kpi,
+            config={"query": "SELECT day AS date, units AS value FROM orders"},
+            secrets={"url": "sqlite:////tmp/tandem-vismatrix-erp.sqlite3"},
+        ).pk
     invitation, _raw = org_services.invitation_create(by=admin, email="vismatrix@lotus.example")
     thread, _opened = feedback_services.feedback_thread_open(by=linh, report=an)
+    webhook, _secret = webhook_services.webhook_create(
+        by=admin, name="Vismatrix webhook", url="https://lotus.example/hook", events=["check_in.created"]
+    )
     ids = {
         **{name: kpi.pk for name, kpi in kpis.items()},
         "public_objective": public_objective.pk,
@@ -416,6 +441,11 @@ def _build() -> World:
         "cycle_id": cycle.pk,
         "invitation_id": invitation.pk,
         "thread_id": thread.pk,
+        "webhook_id": webhook.pk,
+        "delivery_id": webhook_services.webhook_test(by=admin, webhook=webhook).pk,
+        "import_id": import_services.data_import_upload(
+            by=admin, upload=SimpleUploadedFile("vismatrix.csv", b"KPI,Date,Value\r\nx,2026-11-02,1\r\n")
+        ).pk,
     }
     world = World(ids=ids, follows=follows, fixed=fixed, people=people)
     world.clients = {role: (signed_in(m), bearer(m)) for role, m in people.items()}

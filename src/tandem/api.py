@@ -16,48 +16,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer, SessionAuth
 
+from tandem.api_auth import BearerTokenAuth, SessionMembershipAuth
 from tandem.core.errors import DomainError, ValidationError
-from tandem.orgs import selectors, services
-from tandem.orgs.keys import TOKEN_PREFIX
-from tandem.orgs.models import Membership
-
-
-class Unauthorized(DomainError):
-    status = 401
-
-
-class BearerTokenAuth(HttpBearer):
-    """A personal API token; it acts as its owner in the token's organization."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Membership:
-        if not token.startswith(TOKEN_PREFIX) or len(token) < 20:
-            raise Unauthorized(_("The API token is malformed: expected 'Authorization: Bearer tdm_…'."))
-        found = selectors.membership_for_token(token)
-        if found is None:
-            raise Unauthorized(_("The API token is not valid: it may have been revoked. Create a new one."))
-        api_token, membership = found
-        services.token_touch(api_token)
-        request.user = membership.user
-        request.membership = membership  # type: ignore[attr-defined]
-        request.organization = membership.organization  # type: ignore[attr-defined]
-        return membership
-
-    def __call__(self, request: HttpRequest) -> Any:
-        header = request.headers.get("Authorization")
-        if header is not None and not header.lower().startswith("bearer "):
-            raise Unauthorized(_("Send the token as 'Authorization: Bearer <token>'."))
-        return super().__call__(request)
-
-
-class SessionMembershipAuth(SessionAuth):
-    """The signed-in person's active organization, as chosen in the UI."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Membership | None:
-        if request.user.is_authenticated:
-            return getattr(request, "membership", None)
-        return None
 
 
 def _refuse_nul(value: Any, where: str) -> None:
@@ -97,7 +58,9 @@ api = NinjaAPI(
     title="Tandem API",
     version="1",
     description="KPIs and OKRs on one screen. Authenticate with `Authorization: Bearer <token>` "
-    "(create one under Settings → API tokens or with `tandem token create`).",
+    "(create one under Settings → API tokens or with `tandem token create`). An ingestion token "
+    "(scope `ingest`, made by an administrator) may only call `POST /api/v1/data-points`. "
+    "Where a path names a KPI (`/api/v1/kpis/{kpi_id}`…), give its id or its key (`/api/v1/kpis/net_revenue`).",
     auth=[BearerTokenAuth(), SessionMembershipAuth()],
     parser=StrictParser(),
     urls_namespace="api",
@@ -149,6 +112,9 @@ def _register_routers() -> None:
     from tandem.boards.api import router as boards_router
     from tandem.core.api import router as core_router
     from tandem.feedback.api import router as feedback_router
+    from tandem.integrations.api import router as connectors_router
+    from tandem.integrations.import_api import router as imports_router
+    from tandem.integrations.webhook_api import router as webhooks_router
     from tandem.kpis.api import router as kpis_router
     from tandem.notifications.api import router as notifications_router
     from tandem.okrs.api import router as okrs_router
@@ -164,6 +130,9 @@ def _register_routers() -> None:
     api.add_router("/v1", notifications_router)
     api.add_router("/v1", feedback_router)
     api.add_router("/v1", core_router)
+    api.add_router("/v1", webhooks_router)
+    api.add_router("/v1", connectors_router)
+    api.add_router("/v1", imports_router)
 
 
 _register_routers()

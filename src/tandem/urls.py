@@ -7,6 +7,8 @@ from tandem.boards import views as board_views
 from tandem.core import views as core_views
 from tandem.core.ids import IdConverter
 from tandem.feedback import views as feedback_views
+from tandem.integrations import import_views, webhook_views
+from tandem.integrations import views as connector_views
 from tandem.kpis import views as kpi_views
 from tandem.notifications import digest_views
 from tandem.notifications import views as notification_views
@@ -124,5 +126,34 @@ urlpatterns = [
     path("organization/switch/", org_views.organization_switch, name="organization_switch"),
     path("settings/", org_views.settings_index, name="settings"),
     path("settings/tokens/<id:token_id>/revoke/", org_views.token_revoke, name="token_revoke"),
+    # placeholder: the Data section's three tabs, each replaced by its real page.
+    path("data/connectors/", connector_views.connector_list, name="connectors"),
+    path("data/connectors/new/", connector_views.connector_create, name="connector_create"),
+    path("data/connectors/test/", connector_views.connector_preview, name="connector_preview"),
+    path("data/connectors/<id:connector_id>/", connector_views.connector_detail, name="connector_detail"),
+    path("data/connectors/<id:connector_id>/edit/", connector_views.connector_edit, name="connector_edit"),
+    path("data/connectors/<id:connector_id>/delete/", connector_views.connector_delete, name="connector_delete"),
+    path("data/connectors/<id:connector_id>/run/", connector_views.connector_run, name="connector_run"),
+    path("data/connectors/<id:connector_id>/test/", connector_views.connector_test, name="connector_test"),
+    path("data/imports/", import_views.import_list, name="imports"),
+    path("data/imports/<id:import_id>/", import_views.import_detail, name="import_detail"),
+    path("data/imports/<id:import_id>/check/", import_views.import_check, name="import_check"),
+    path("data/imports/<id:import_id>/run/", import_views.import_run, name="import_run"),
+    path("data/webhooks/", webhook_views.webhook_list, name="webhooks"),
+    path("data/webhooks/new/", webhook_views.webhook_create, name="webhook_create"),
+    path("data/webhooks/<id:webhook_id>/", webhook_views.webhook_detail, name="webhook_detail"),
+    path("data/webhooks/<id:webhook_id>/edit/", webhook_views.webhook_edit, name="webhook_edit"),
+    path("data/webhooks/<id:webhook_id>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
+    path("data/webhooks/<id:webhook_id>/test/", webhook_views.webhook_test, name="webhook_test"),
+    path(
+        "data/webhooks/<id:webhook_id>/rotate-secret/",
+        webhook_views.webhook_secret_rotate,
+        name="webhook_secret_rotate",
+    ),
+    path(
+        "data/webhook-deliveries/<id:delivery_id>/redeliver/",
+        webhook_views.webhook_redeliver,
+        name="webhook_redeliver",
+    ),
     path("api/", api.urls),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from tandem import config
@@ -60,3 +61,22 @@ def test_email_urls():
         config.email_settings("pop3://mail.example.com")
     with pytest.raises(ImproperlyConfigured, match="host"):
         config.email_settings("smtp://")
+
+
+def test_encryption_key_generated_only_for_the_embedded_default(monkeypatch, tmp_path):
+    monkeypatch.delenv("ENCRYPTION_KEY", raising=False)
+    monkeypatch.delenv("ENCRYPTION_KEY_FILE", raising=False)
+    first = config.encryption_keys(tmp_path, embedded=True)
+    assert first == config.encryption_keys(tmp_path, embedded=True)
+    assert (tmp_path / "encryption_key").stat().st_mode & 0o077 == 0
+    with pytest.raises(ImproperlyConfigured, match="ENCRYPTION_KEY .* must be set"):
+        config.encryption_keys(tmp_path, embedded=False)
+
+
+def test_encryption_keys_from_the_environment_newest_first(monkeypatch, tmp_path):
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("ENCRYPTION_KEY", f"{new}, {old}")
+    assert config.encryption_keys(tmp_path, embedded=False) == [new, old]
+    monkeypatch.setenv("ENCRYPTION_KEY", "not-a-fernet-key")
+    with pytest.raises(ImproperlyConfigured, match="32 url-safe base64"):
+        config.encryption_keys(tmp_path, embedded=False)

@@ -19,6 +19,8 @@ ALLOWED_UNSCOPED = {
     "orgs/services.py": "re-reading an invitation found by its secret, under a row lock",
     "orgs/management/commands/token.py": "the command line acts for the operator of the installation",
     "notifications/delivery.py": "the email outbox of every organization, sent by the worker",
+    "integrations/webhook_delivery.py": "the worker sends every organization's due webhook deliveries, by id",
+    "integrations/connector_tasks.py": "the worker runs a connector found by id, and finds due connectors of every org",
 }
 
 

@@ -364,3 +364,14 @@ def test_a_nul_character_is_refused_with_its_field_before_reaching_the_database(
     response = api(admin).post("/api/v1/data-points", raw, content_type="application/json")
     assert response.status_code == 422
     assert body(response)["errors"][0]["field"] == "points.0.note"
+
+
+def test_a_kpi_reference_of_digits_from_another_script_is_no_such_kpi(api, sales_manager, revenue):
+    # "²" and "٣" are digits to str.isdigit() but not to int(): they name no KPI, and must not break the batch.
+    response = post(
+        api(sales_manager),
+        "/api/v1/data-points",
+        {"points": [{"kpi": ref, "date": "2026-09-03", "value": "1"} for ref in ("²", "٣")]},
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in body(response)["errors"]] == ["points.0.kpi", "points.1.kpi"]

@@ -112,6 +112,10 @@ class SyncRun(TenantModel):
     error = models.TextField(_("error"), blank=True)
     # The first bad rows, [{"row": 12, "field": "value", "message": "…"}], when rows were skipped.
     row_errors = models.JSONField(default=list, blank=True)
+    # Who runs it ("host:pid") and when it last showed progress: a run whose worker is gone, or that has
+    # shown none for too long, is found and marked interrupted by the next run of its connector.
+    worker = models.CharField(max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("sync run")

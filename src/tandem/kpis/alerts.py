@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from tandem.core.periods import local_today, period_of
+from tandem.integrations.webhooks import kpi_ref, webhook_emit
 from tandem.kpis.models import Kpi, KpiState, Visibility
 from tandem.kpis.selectors import current_statuses, version_on
 from tandem.notifications.services import notify
@@ -91,6 +92,25 @@ def kpi_alerts_update(*, organization_id: int, kpi_ids: list[int]) -> None:
             # Only guardrails everyone may see are named; a private one is never revealed by a notification.
             names = [g.name for g in red_guards if g.visibility == Visibility.PUBLIC] or ["—"]
             told.append((kpi, "kpi.watermelon", {"title": kpi.name, "guardrails": ", ".join(names)}))
+        if kpi.alert_status != status:
+            webhook_emit(
+                organization_id=organization_id,
+                event="kpi.status_changed",
+                data={
+                    "kpi": kpi_ref(kpi),
+                    "period": period_of(
+                        version_on(kpi, today).frequency, today, fiscal_start_month=organization.fiscal_year_start_month
+                    ).label,
+                    "status": status,
+                    "previous_status": kpi.alert_status or None,
+                },
+            )
+        if melon and not kpi.alert_watermelon:
+            webhook_emit(
+                organization_id=organization_id,
+                event="watermelon.flagged",
+                data={"kpi": kpi_ref(kpi), "guardrails": [kpi_ref(g) for g in red_guards]},
+            )
         if (kpi.alert_status, kpi.alert_watermelon) != (status, melon):
             kpi.alert_status, kpi.alert_watermelon = status, melon
             changed.append(kpi)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tandem.core import audit
 from tandem.core.errors import DomainError, ValidationError, amount_of
 from tandem.core.periods import period_of
+from tandem.integrations.webhooks import webhook_emit
 from tandem.kpis import access, ingest, selectors
 from tandem.kpis.models import Kpi, KpiState
 from tandem.orgs import access as orgs_access
@@ -43,6 +44,19 @@ def _refusal(by: Membership, kpi: Kpi) -> str | None:
     return None
 
 
+def _frequencies(kpi: Kpi) -> list[tuple[datetime.date, str]]:
+    """The KPI's versions as (effective from, frequency), oldest first."""
+    return [(v.effective_from, v.frequency) for v in sorted(kpi.versions.all(), key=lambda v: v.effective_from)]
+
+
+def _frequency_on(spans: list[tuple[datetime.date, str]], day: datetime.date) -> str:
+    """The frequency of the version that applied on ``day``, as :func:`selectors.version_on` chooses it."""
+    for effective_from, frequency in reversed(spans):
+        if effective_from <= day:
+            return frequency
+    return spans[0][1]
+
+
 @dataclass(frozen=True, slots=True)
 class PointError:
     """Why one point of a batch cannot be written: its index in the batch, the field and the reason."""
@@ -64,27 +78,34 @@ def data_points_check(
     ``source_key`` and ``note``. Points without a source key get a random one, so they never collide.
     """
     points = list(points)
-    refs = {str(point.get("kpi", "")) for point in points}
-    found = selectors.kpis_by_reference(membership=by, references=refs)
+    references = [str(point.get("kpi", "")) for point in points]
+    found = selectors.kpis_by_reference(membership=by, references=set(references))
     fiscal = by.organization.fiscal_year_start_month
+    organization_id, author_id = by.organization_id, by.pk
     errors: list[PointError] = []
-    # Per KPI, once: why it takes no data (or None), and its versions for the periods of the points' days.
-    refusals: dict[int, str | None] = {}
+    # Per reference, once: the KPI's id, or why it takes no data; per KPI and day, the period's start.
+    usable: dict[str, int | str] = {}
     periods: dict[tuple[int, datetime.date], datetime.date] = {}
+    # Many KPIs share a frequency: a period's start is worked out once per frequency and day.
+    frequencies: dict[int, list[tuple[datetime.date, str]]] = {}
+    starts: dict[tuple[str, datetime.date], datetime.date] = {}
     rows: list[ingest.Row] = []
     seen: set[tuple[int, datetime.date, str]] = set()
     now = timezone.now()
     source = source[:80]
     lowest, highest = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
-    for index, point in enumerate(points, start=start_index):
-        kpi = found.get(str(point.get("kpi", "")))
-        if kpi is None:
-            errors.append(PointError(index, "kpi", _("No such KPI (by id or key) that you can see.")))
-            continue
-        if kpi.pk not in refusals:
-            refusals[kpi.pk] = _refusal(by, kpi)
-        if refusals[kpi.pk]:
-            errors.append(PointError(index, "kpi", refusals[kpi.pk] or ""))
+    limit = Decimal("1e14")
+    Row = ingest.Row  # noqa: N806 - hot loop: one name lookup instead of two per point
+    for index, (point, reference) in enumerate(zip(points, references, strict=True), start=start_index):
+        kpi_id = usable.get(reference)
+        if kpi_id is None:
+            kpi = found.get(reference)
+            if kpi is None:
+                kpi_id = usable[reference] = _("No such KPI (by id or key) that you can see.")
+            else:
+                kpi_id = usable[reference] = _refusal(by, kpi) or kpi.pk
+        if isinstance(kpi_id, str):
+            errors.append(PointError(index, "kpi", kpi_id))
             continue
         day = point.get("date")
         if isinstance(day, datetime.datetime):
@@ -97,35 +118,44 @@ def data_points_check(
         if not isinstance(day, datetime.date) or not lowest <= day <= highest:
             errors.append(PointError(index, "date", _("Use a date as YYYY-MM-DD.")))
             continue
-        value = amount_of(point.get("value"))
+        raw = point.get("value")
+        # Databases hand over Decimals already: only the range check is left to do.
+        value = (raw if raw.is_finite() and abs(raw) < limit else None) if type(raw) is Decimal else amount_of(raw)
         if value is None:
             errors.append(
                 PointError(index, "value", _("Use a number such as 12.5 (at most 14 digits before the point)."))
             )
             continue
         key = str(point.get("source_key") or "")[:200] or f"auto:{uuid.uuid4().hex}"
-        start = periods.get((kpi.pk, day))
+        start = periods.get((kpi_id, day))
         if start is None:
-            frequency = selectors.version_on(kpi, day).frequency
-            start = periods[kpi.pk, day] = period_of(frequency, day, fiscal_start_month=fiscal).start
-        identity = (kpi.pk, start, key)
+            spans = frequencies.get(kpi_id)
+            if spans is None:
+                spans = frequencies[kpi_id] = _frequencies(found[reference])
+            frequency = spans[0][1] if len(spans) == 1 else _frequency_on(spans, day)
+            start = starts.get((frequency, day))
+            if start is None:
+                start = starts[frequency, day] = period_of(frequency, day, fiscal_start_month=fiscal).start
+            periods[kpi_id, day] = start
+        identity = (kpi_id, start, key)
         if identity in seen:
             errors.append(
                 PointError(index, "source_key", _("The same KPI, period and source key appear twice in this batch."))
             )
             continue
         seen.add(identity)
+        note = point.get("note")
         rows.append(
-            ingest.Row(
-                by.organization_id,
-                kpi.pk,
+            Row(
+                organization_id,
+                kpi_id,
                 day,
                 start,
                 value.quantize(SIX),
                 source,
                 key,
-                str(point.get("note") or "")[:500],
-                by.pk,
+                str(note)[:500] if note else "",
+                author_id,
                 now,
             )
         )
@@ -133,12 +163,16 @@ def data_points_check(
 
 
 def data_points_write(
-    *, by: Membership, rows: list[ingest.Row], kpis: Iterable[Kpi], source: str, label: str = ""
+    *, by: Membership, rows: list[ingest.Row], kpis: Iterable[Kpi], source: str, label: str = "", follow: bool = True
 ) -> int:
     """Write rows that :func:`data_points_check` passed, in one transaction: the points (resent ones
     updated), what follows from new data (key results that track KPIs, KPI alerts), each KPI's "last data
     received", and one audit event per KPI naming the source (``label`` when the source needs words, such
-    as the file name of an import). Returns how many points were written."""
+    as the file name of an import). Returns how many points were written.
+
+    ``follow=False`` leaves what follows from new data to one :func:`data_points_follow` call after the last
+    of many batches (a connector's run): key results and alerts then look once at the final numbers instead
+    of once per batch."""
     if not rows:
         return 0
     per_kpi: dict[int, int] = {}
@@ -151,8 +185,8 @@ def data_points_write(
         Kpi.objects.for_org(by.organization_id).filter(pk__in=per_kpi).update(
             last_received_at=rows[0].created_at, last_received_source=source
         )
-        for follow in DATA_RECEIVED:
-            follow(organization_id=by.organization_id, kpi_ids=sorted(per_kpi))
+        if follow:
+            data_points_follow(organization_id=by.organization_id, kpi_ids=sorted(per_kpi))
         audit.record_many(
             organization=by.organization,
             actor=by,
@@ -161,7 +195,23 @@ def data_points_write(
                 for kpi_pk, count in per_kpi.items()
             ],
         )
+        webhook_emit(
+            organization_id=by.organization_id,
+            event="data_points.received",
+            data={
+                "kpis": [{"id": pk, "key": kpis_by_pk[pk].key, "count": n} for pk, n in per_kpi.items()],
+                "count": len(rows),
+                "source": source,
+            },
+        )
     return len(rows)
+
+
+def data_points_follow(*, organization_id: int, kpi_ids: list[int]) -> None:
+    """What follows from new data for these KPIs (key results that track them, KPI alerts), inside the
+    caller's transaction."""
+    for hook in DATA_RECEIVED:
+        hook(organization_id=organization_id, kpi_ids=kpi_ids)
 
 
 def data_points_record(*, by: Membership, points: list[dict[str, Any]], source: str = "api") -> dict[str, int]:

@@ -68,6 +68,10 @@ class KpiOut(Schema):
     risk_level: RiskLevel
     risk_notes: str
     state: KpiState
+    last_received_at: datetime.datetime | None = Field(None, description="When data last arrived, if ever")
+    last_received_source: str = Field(
+        "", description='Where it came from: "api", "import", "manual", "connector:<id>" or a pusher\'s own source'
+    )
     guardrails: list[int]
     version: VersionOut
     versions: list[VersionOut]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +37,7 @@ from tandem.orgs.models import Membership, Organization, Team
 
 # What to prefetch with KPIs so their rules are read without a query per KPI.
 RULES = ("versions", "versions__period_targets")
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
 
 def managed_team_ids(membership: Membership) -> set[int]:
@@ -122,6 +124,18 @@ def kpi_get(*, membership: Membership, kpi_id: int) -> Kpi:
     return kpi
 
 
+def kpi_get_by_ref(*, membership: Membership, ref: str) -> Kpi:
+    """A visible KPI by its id or its key, as API paths name it; anything else is not found."""
+    if ref.isascii() and ref.isdigit() and len(ref) <= 18:
+        return kpi_get(membership=membership, kpi_id=int(ref))
+    if not KEY_PATTERN.fullmatch(ref):
+        raise NotFound()  # before the database: a key can hold no NUL or other odd character
+    kpi = kpis(membership=membership).prefetch_related(*RULES, "guardrails").filter(key=ref).first()
+    if kpi is None:
+        raise NotFound()
+    return kpi
+
+
 def may_see_kpi(membership: Membership, kpi: Kpi) -> bool:
     """The same rule as :func:`kpis`, for one KPI already at hand."""
     if membership.organization_id != kpi.organization_id:
@@ -147,7 +161,7 @@ def kpi_comments(*, kpi: Kpi) -> QuerySet[KpiComment]:
 
 def kpis_by_reference(*, membership: Membership, references: set[str]) -> dict[str, Kpi]:
     """Visible KPIs by id (as text) or key, for the bulk data endpoint: one query for a whole batch."""
-    ids = {int(ref) for ref in references if ref.isdigit() and len(ref) <= 18}
+    ids = {int(ref) for ref in references if ref.isascii() and ref.isdigit() and len(ref) <= 18}
     keys = {ref for ref in references if not ref.isdigit()}
     found = kpis(membership=membership).filter(Q(pk__in=ids) | Q(key__in=keys)).prefetch_related(*RULES)
     by_ref: dict[str, Kpi] = {}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tandem.core import audit
 from tandem.core.errors import Conflict, PermissionDenied, ValidationError, amount_of, full_clean
 from tandem.core.periods import period_of
+from tandem.integrations.webhooks import change_request_data, webhook_emit
 from tandem.kpis import access, alerts, formulas, selectors
 from tandem.kpis.models import (
     ChangeRequest,
@@ -539,6 +540,9 @@ def change_request_reject(*, by: Membership, request: ChangeRequest, comment: st
 
 def _tell_requester(by: Membership, request: ChangeRequest) -> None:
     approved = request.state == ChangeRequestState.APPROVED
+    webhook_emit(
+        organization_id=by.organization_id, event="change_request.decided", data=change_request_data(by, request)
+    )
     notify(
         actor=by,
         recipients=[request.requested_by],

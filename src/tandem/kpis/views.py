@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -216,6 +219,53 @@ def _render_detail(request: HttpRequest, me: Membership, kpi: Kpi, status: int =
     return render(request, "kpis/detail.html", context, status=status)
 
 
+# Roughly how long each frequency's period lasts, to call data stale after two periods without any.
+PERIOD_DAYS = {"day": 1, "week": 7, "month": 31, "quarter": 92, "year": 366}
+
+
+def _source_words(me: Membership, kpi: Kpi) -> tuple[str, str]:
+    """Where a KPI's data last came from, in words, and a link to it when the reader may open it."""
+    source = kpi.last_received_source
+    kind, _sep, ref = source.partition(":")
+    if source == "manual":
+        return _("entered by hand"), ""
+    if kind == "import":
+        return _("a file import"), ""
+    if kind == "connector" and ref.isdigit() and len(ref) <= 18:
+        from tandem.integrations import selectors as integration_selectors
+        from tandem.integrations.models import Connector
+
+        visible = integration_selectors.connectors(membership=me).filter(pk=OuterRef("pk"))
+        found = (
+            Connector.objects.for_org(me.organization)
+            .filter(pk=int(ref))
+            .annotate(visible=Exists(visible))
+            .values_list("name", "visible")
+            .first()
+        )
+        if found is None:
+            return _("a connector since deleted"), ""
+        name, can_see = found
+        try:
+            url = reverse("connector_detail", kwargs={"connector_id": int(ref)}) if can_see else ""
+        except NoReverseMatch:
+            url = ""
+        return _("connector %(name)s") % {"name": name}, url
+    if source == "api":
+        return _("the API"), ""
+    return _("the API (source “%(source)s”)") % {"source": source}, ""
+
+
+def _data_flow(me: Membership, kpi: Kpi, today: Any) -> dict[str, Any]:
+    """When data last arrived and from where, and whether it looks stale (no data for two periods)."""
+    if kpi.last_received_at is None:
+        return {"at": None}
+    words, url = _source_words(me, kpi)
+    days = PERIOD_DAYS.get(selectors.version_on(kpi, today).frequency, 31)
+    stale = timezone.now() - kpi.last_received_at > datetime.timedelta(days=2 * days)
+    return {"at": kpi.last_received_at, "source": words, "url": url, "stale": stale}
+
+
 def _detail_context(request: HttpRequest, me: Membership, kpi: Kpi, today: Any, **forms_: Any) -> dict[str, Any]:
     can_edit = kpi.owner_id == me.pk or access.is_kpi_manager(me, kpi)
     requests = list(selectors.change_requests(membership=me, kpi_id=kpi.pk)[:10])
@@ -231,6 +281,7 @@ def _detail_context(request: HttpRequest, me: Membership, kpi: Kpi, today: Any, 
         "target_form": forms_.get("target_form") or forms.PeriodTargetForm(),
         "points": list(selectors.points_of(kpi=kpi)[:10]),
         "last_received": selectors.last_received(kpi=kpi),
+        "data_flow": _data_flow(me, kpi, today),
         "kpi_has_formula": bool(selectors.version_on(kpi, today).formula),
         "period_targets": sorted(selectors.version_on(kpi, today).period_targets.all(), key=lambda t: t.period_start),
         "change_form": forms_.get("change_form") or forms.ChangeRequestForm(),

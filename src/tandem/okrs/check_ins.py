@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from tandem.core import audit
 from tandem.core.errors import Conflict, ValidationError
 from tandem.core.periods import local_today
+from tandem.integrations.webhooks import check_in_data, webhook_emit
 from tandem.kpis import selectors as kpi_selectors
 from tandem.notifications.mentions import comment_notify
 from tandem.okrs import access, progress, selectors
@@ -77,6 +78,7 @@ def _move(
         author=by,
     )
     objective_recompute(objective=key_result.objective)
+    webhook_emit(organization_id=key_result.organization_id, event="check_in.created", data=check_in_data(check_in))
     return check_in
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from tandem.core import audit
 from tandem.core.errors import Conflict, ValidationError, amount_of, full_clean
+from tandem.integrations.webhooks import objective_data, webhook_emit
 from tandem.kpis import selectors as kpi_selectors
 from tandem.notifications.services import notify
 from tandem.okrs import access, progress
@@ -296,6 +297,9 @@ def objective_create(
             changes=audit.diff({}, audit.snapshot(objective, OBJECTIVE_FIELDS)),
         )
         _tell_the_tree(by=by, objective=objective, event="objective.created", params={"title": objective.title})
+        webhook_emit(
+            organization_id=by.organization_id, event="objective.changed", data=objective_data(objective, "created")
+        )
     return objective
 
 
@@ -336,6 +340,11 @@ def objective_update(*, by: Membership, objective: Objective, **changes: Any) ->
         diff = audit.diff(before, after)
         audit.record(organization=by.organization, actor=by, obj=objective, action="updated", changes=diff)
         if diff:
+            webhook_emit(
+                organization_id=by.organization_id,
+                event="objective.changed",
+                data=objective_data(objective, "updated", diff),
+            )
             _tell_the_tree(
                 by=by,
                 objective=objective,
@@ -351,6 +360,9 @@ def objective_delete(*, by: Membership, objective: Objective) -> None:
     access.require_open(objective.cycle)
     with transaction.atomic():
         _tell_the_tree(by=by, objective=objective, event="objective.deleted", params={"title": objective.title})
+        webhook_emit(
+            organization_id=by.organization_id, event="objective.changed", data=objective_data(objective, "deleted")
+        )
         ancestors = ancestor_ids(objective)
         _shift_ancestors(
             objective.organization_id,

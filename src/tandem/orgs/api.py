@@ -151,7 +151,7 @@ def token_list(request: HttpRequest):
 
 @router.post("/tokens", response={201: schemas.TokenCreated}, tags=["tokens"])
 def token_create(request: HttpRequest, payload: schemas.TokenIn):
-    token, raw = services.token_create(by=_me(request), name=payload.name)
+    token, raw = services.token_create(by=_me(request), name=payload.name, scope=payload.scope)
     token.token = raw  # type: ignore[attr-defined]
     return Status(201, token)
 

@@ -110,6 +110,19 @@ class TokenForm(forms.Form):
     )
 
 
+class IngestTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Ingestion token name"),
+        max_length=NAME_MAX,
+        help_text=_('The system that pushes data with it, e.g. "ERP nightly push".'),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the personal token form on the same page has a "name" field too.
+        kwargs.setdefault("auto_id", "ingest_%s")
+        super().__init__(*args, **kwargs)
+
+
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=NAME_MAX)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)

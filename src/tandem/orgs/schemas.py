@@ -8,7 +8,7 @@ from ninja import Schema
 from pydantic import ConfigDict, EmailStr, Field
 
 from tandem.core.ids import Id
-from tandem.orgs.models import NAME_MAX, Role
+from tandem.orgs.models import NAME_MAX, Role, TokenScope
 
 
 class In(Schema):
@@ -149,6 +149,7 @@ class TokenOut(Schema):
     id: int
     name: str
     prefix: str
+    scope: TokenScope = Field(..., description="full: acts as its owner; ingest: may only send data points")
     person: int = Field(..., alias="membership_id")
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
@@ -161,3 +162,8 @@ class TokenCreated(TokenOut):
 
 class TokenIn(In):
     name: str = Field(..., min_length=1, max_length=NAME_MAX)
+    scope: TokenScope = Field(
+        TokenScope.FULL,
+        description="full (acts as you) or ingest (administrators only: an organization token that may only "
+        "send data points)",
+    )

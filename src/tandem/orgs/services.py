@@ -21,7 +21,7 @@ from tandem.core import audit
 from tandem.core.errors import Conflict, Gone, NotFound, ValidationError, full_clean
 from tandem.orgs import access, selectors
 from tandem.orgs.keys import hash_secret, new_api_token, new_secret
-from tandem.orgs.models import ApiToken, Invitation, Membership, Organization, Role, Team, User
+from tandem.orgs.models import ApiToken, Invitation, Membership, Organization, Role, Team, TokenScope, User
 
 ORGANIZATION_FIELDS = ["name", "time_zone", "fiscal_year_start_month", "language", "reminder_weekday", "reminder_hour"]
 PERSON_FIELDS = ["role", "job_title", "manager", "is_active"]
@@ -445,10 +445,16 @@ def invitation_accept(*, raw_token: str, user: User | None, full_name: str = "",
 # API tokens -----------------------------------------------------------------------------------
 
 
-def token_create(*, by: Membership, name: str) -> tuple[ApiToken, str]:
-    """A personal token acting as ``by``; the raw token is returned once and never stored."""
+def token_create(*, by: Membership, name: str, scope: str = TokenScope.FULL) -> tuple[ApiToken, str]:
+    """A token acting as ``by``; the raw token is returned once and never stored. An ingestion token
+    (``scope="ingest"``) is the organization's, made by an administrator for a system that pushes data:
+    it may only send data points."""
     if not by.is_active:
         raise NotFound()
+    if scope not in TokenScope.values:
+        raise ValidationError("scope", _("Choose full or ingest."))
+    if scope == TokenScope.INGEST:
+        access.require_admin(by)
     raw, prefix = new_api_token()
     token = ApiToken(
         organization=by.organization,
@@ -456,6 +462,7 @@ def token_create(*, by: Membership, name: str) -> tuple[ApiToken, str]:
         name=(name or "").strip(),
         prefix=prefix,
         token_hash=hash_secret(raw),
+        scope=scope,
     )
     full_clean(token)
     try:
@@ -466,7 +473,7 @@ def token_create(*, by: Membership, name: str) -> tuple[ApiToken, str]:
                 actor=by,
                 obj=token,
                 action="created",
-                changes={"name": [None, token.name]},
+                changes={"name": [None, token.name], "scope": [None, token.scope]},
             )
     except IntegrityError:  # pragma: no cover - 256 random bits do not collide
         raise Conflict() from None

@@ -22,7 +22,7 @@ from tandem.feedback import access as feedback_access
 from tandem.okrs import contribution
 from tandem.orgs import access, forms, selectors, services
 from tandem.orgs.middleware import SESSION_KEY
-from tandem.orgs.models import Membership, Role
+from tandem.orgs.models import Membership, Role, TokenScope
 
 
 def _team_choices(membership: Membership) -> list[selectors.TeamNode]:
@@ -247,7 +247,8 @@ def settings_index(request: HttpRequest) -> HttpResponse:
     )
     profile_form = forms.ProfileForm(initial={"full_name": me.user.full_name, "language": me.user.language})
     token_form = forms.TokenForm()
-    new_token = None
+    ingest_form = forms.IngestTokenForm()
+    new_token = new_ingest_token = None
     status = 200
     done: object = None
     if request.method == "POST":
@@ -270,9 +271,20 @@ def settings_index(request: HttpRequest) -> HttpResponse:
                 done, new_token = created
                 token_form = forms.TokenForm()
             status = form_status(token_form)
+        elif section == "ingest_token":
+            ingest_form = forms.IngestTokenForm(request.POST)
+            created = run_form(
+                request,
+                ingest_form,
+                lambda data: services.token_create(by=me, name=data["name"], scope=TokenScope.INGEST),
+            )
+            if created is not None:
+                done, new_ingest_token = created
+                ingest_form = forms.IngestTokenForm()
+            status = form_status(ingest_form)
         else:
             return HttpResponse(_("Unknown settings section."), status=400)
-        if done is not None and new_token is None:
+        if done is not None and new_token is None and new_ingest_token is None:
             messages.success(request, _("Saved."))
             return redirect("settings")
     return render(
@@ -282,7 +294,11 @@ def settings_index(request: HttpRequest) -> HttpResponse:
             "org_form": org_form,
             "profile_form": profile_form,
             "token_form": token_form,
-            "tokens": selectors.tokens(membership=me).filter(membership=me),
+            "tokens": selectors.tokens(membership=me).filter(membership=me, scope=TokenScope.FULL),
+            "ingest_form": ingest_form,
+            # The organization's ingestion tokens, whoever made them: administrators look after them together.
+            "ingest_tokens": selectors.tokens(membership=me).filter(scope=TokenScope.INGEST) if me.is_admin else [],
+            "new_ingest_token": new_ingest_token,
             "not_admin": not me.is_admin,
             "history": core_selectors.history_page(
                 membership=me, object_type="organization", object_id=me.organization_id, limit=20

@@ -4,12 +4,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tandem.core.errors import DomainError
 from tandem.orgs import services
-from tandem.orgs.models import Membership
+from tandem.orgs.models import Membership, TokenScope
 
 
 class Command(BaseCommand):
-    help = "Manage API tokens. 'tandem token create --user EMAIL [--org SLUG]' prints a new token, once."
+    help = "Manage API tokens. 'tandem token create --user EMAIL [--org SLUG] [--ingest]' prints a new token, once."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -17,6 +18,12 @@ class Command(BaseCommand):
         create.add_argument("--user", required=True, help="The person's email.")
         create.add_argument("--org", help="Organization slug (needed when the person is in several).")
         create.add_argument("--name", default="command line", help="What the token is for.")
+        create.add_argument(
+            "--ingest",
+            action="store_true",
+            help="An ingestion token of the organization (the person must be an administrator): "
+            "it may only send data points.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         memberships = (
@@ -36,5 +43,9 @@ class Command(BaseCommand):
         if len(found) > 1:
             slugs = ", ".join(m.organization.slug for m in memberships)
             raise CommandError(f"{options['user']} belongs to several organizations ({slugs}): add --org SLUG.")
-        _token, raw = services.token_create(by=found[0], name=options["name"])
+        scope = TokenScope.INGEST if options["ingest"] else TokenScope.FULL
+        try:
+            _token, raw = services.token_create(by=found[0], name=options["name"], scope=scope)
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
         self.stdout.write(raw)
