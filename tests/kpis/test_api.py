@@ -375,3 +375,22 @@ def test_a_kpi_reference_of_digits_from_another_script_is_no_such_kpi(api, sales
     )
     assert response.status_code == 422
     assert [e["field"] for e in body(response)["errors"]] == ["points.0.kpi", "points.1.kpi"]
+
+
+def test_later_batches_of_one_run_read_no_kpi_again(sales_manager, revenue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.kpis import points as kpi_points
+
+    batch = [{"kpi": "revenue", "date": "2026-09-03", "value": "1", "source_key": "a"}]
+    known: dict = {}
+    rows, found, errors = kpi_points.data_points_check(by=sales_manager, points=batch, source="erp", known=known)
+    assert len(rows) == 1 and not errors and found["revenue"].pk == revenue["id"] and known is found
+    with CaptureQueriesContext(connection) as queries:
+        rows, _found, errors = kpi_points.data_points_check(
+            by=sales_manager, points=[batch[0] | {"source_key": "b"}], source="erp", known=known
+        )
+    assert len(rows) == 1 and not errors
+    # The access rule still reads the team tree each batch; the KPIs and their versions are not read again.
+    assert not [q["sql"] for q in queries.captured_queries if '"kpis_' in q["sql"]]

@@ -411,11 +411,12 @@ def _read(
     to_point = mapping_module.point_reader(by=by, mapping=mapping, position=position, is_xlsx=is_xlsx)
     seen: set[tuple[int, datetime.date, str]] = set()
     chunk = _Chunk()
+    known: dict[str, Kpi] = {}  # the file's KPIs, read once for all its chunks
 
     def flush() -> None:
         if not chunk.points:
             return
-        rows, kpis, errors = kpi_points.data_points_check(by=by, points=chunk.points, source=SOURCE)
+        rows, kpis, errors = kpi_points.data_points_check(by=by, points=chunk.points, source=SOURCE, known=known)
         failed: dict[int, kpi_points.PointError] = {}
         for error in errors:
             failed.setdefault(error.index, error)

@@ -61,6 +61,8 @@ class _Tally:
     latest: datetime.date | None = None
     seen: set[int] = field(default_factory=set)
     kpis: set[int] = field(default_factory=set)
+    # The KPIs the rows named so far, by reference: read once per run, not once per batch.
+    known: dict[str, Any] = field(default_factory=dict)
 
 
 def _secret_words(connector: Connector, secrets: dict[str, Any]) -> list[str]:
@@ -109,7 +111,7 @@ def _judge(
             seen.add(identity)
         kept.append(point)
         positions.append(number)
-    rows, found, errors = data_points_check(by=connector.owner, points=kept, source=connector.source)
+    rows, found, errors = data_points_check(by=connector.owner, points=kept, source=connector.source, known=tally.known)
     bad.extend({"row": positions[error.index], "field": error.field, "message": error.message} for error in errors)
     bad.sort(key=lambda error: error["row"])
     return rows, found, bad

@@ -67,7 +67,12 @@ class PointError:
 
 
 def data_points_check(
-    *, by: Membership, points: Iterable[dict[str, Any]], source: str, start_index: int = 0
+    *,
+    by: Membership,
+    points: Iterable[dict[str, Any]],
+    source: str,
+    start_index: int = 0,
+    known: dict[str, Kpi] | None = None,
 ) -> tuple[list[ingest.Row], dict[str, Kpi], list[PointError]]:
     """Validate a batch of data points without writing anything: the rows ready for
     :func:`data_points_write`, the KPIs they reference (by the reference they were sent with) and every bad
@@ -76,10 +81,15 @@ def data_points_check(
 
     Each point: ``kpi`` (id or key), ``date`` (a ``date`` or "YYYY-MM-DD"), ``value``, optional
     ``source_key`` and ``note``. Points without a source key get a random one, so they never collide.
+
+    ``known`` carries the KPIs found by earlier batches of the same import or run (by reference), so each
+    KPI is read once per run rather than once per batch; it is filled in as KPIs are found.
     """
     points = list(points)
     references = [str(point.get("kpi", "")) for point in points]
-    found = selectors.kpis_by_reference(membership=by, references=set(references))
+    found = {} if known is None else known
+    if missing := set(references) - found.keys():
+        found.update(selectors.kpis_by_reference(membership=by, references=missing))
     fiscal = by.organization.fiscal_year_start_month
     organization_id, author_id = by.organization_id, by.pk
     errors: list[PointError] = []
