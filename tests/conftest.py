@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -38,6 +39,8 @@ def _test_settings() -> Iterator[None]:
     HUEY.immediate = True
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # The tests' SQLite "ERP" files live in pytest's temporary folders.
+        CONNECTOR_SQLITE_DIRS=[*settings.CONNECTOR_SQLITE_DIRS, tempfile.gettempdir()],
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

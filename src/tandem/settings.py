@@ -181,6 +181,8 @@ LOGGING = {
 IMPORT_MAX_BYTES = config.env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = config.env_int("IMPORT_MAX_ROWS", 200_000, minimum=1)
 CONNECTOR_TIMEOUT = config.env_int("CONNECTOR_TIMEOUT", 60, minimum=1)
+# The folders SQLite connectors may read files from (the demo's ERP lives in the data folder).
+CONNECTOR_SQLITE_DIRS = config.env_list("CONNECTOR_SQLITE_DIRS", [str(DATA_DIR)])
 # After this many failed runs in a row a connector is marked failing and its owner is told.
 CONNECTOR_FAILURES_BEFORE_FAILING = config.env_int("CONNECTOR_FAILURES_BEFORE_FAILING", 3, minimum=1)
 WEBHOOK_TIMEOUT = config.env_int("WEBHOOK_TIMEOUT", 10, minimum=1)

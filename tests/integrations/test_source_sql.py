@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import tempfile
 from decimal import Decimal
 
 import pytest
@@ -33,6 +34,9 @@ UNITS = (
     "WHERE status = 'shipped' AND ordered_on >= :since GROUP BY ordered_on"
 )
 LAST_DAY = FIRST_DAY + datetime.timedelta(days=90)
+
+# The tests' SQLite files are where pytest keeps its temporary folders (CONNECTOR_SQLITE_DIRS allows it).
+TMP = tempfile.gettempdir()
 
 
 def sql(by, erp: Erp, query: str, kpi=None, **config):  # type: ignore[no-untyped-def]
@@ -87,7 +91,7 @@ def test_a_cte_and_comments_are_a_select():
         ("postgresql://erp:pw@db/erp", "postgresql+psycopg://erp:pw@db/erp"),
         ("mysql://erp:pw@db/erp", "mysql+pymysql://erp:pw@db/erp"),
         ("mariadb://erp:pw@db/erp", "mysql+pymysql://erp:pw@db/erp"),
-        ("sqlite:////srv/erp.sqlite3", "sqlite:////srv/erp.sqlite3"),
+        (f"sqlite:///{TMP}/erp.sqlite3", f"sqlite:///{TMP}/erp.sqlite3"),
     ],
 )
 def test_url_forms_map_to_the_installed_drivers(url, stored):
@@ -118,6 +122,23 @@ def test_tandem_s_own_sqlite_database_is_refused(settings):
         if own:
             with pytest.raises(ValidationError, match="Tandem's own database"):
                 sources.config_clean(kind="sql", config={"query": "SELECT 1"}, secrets={"url": f"sqlite:///{own}"})
+
+
+def test_sqlite_files_are_read_only_from_the_folders_the_admin_named(settings, tmp_path):
+    erp = tmp_path / "erp.sqlite3"
+    erp.touch()
+    settings.CONNECTOR_SQLITE_DIRS = [str(tmp_path / "allowed")]
+    with pytest.raises(ValidationError, match="SQLite files are read only from .*allowed"):
+        sources.config_clean(kind="sql", config={"query": "SELECT 1"}, secrets={"url": f"sqlite:///{erp}"})
+    with pytest.raises(ValidationError, match="read only from"):
+        sources.config_clean(
+            kind="sql", config={"query": "SELECT 1"}, secrets={"url": f"sqlite:///{tmp_path}/allowed/../erp.sqlite3"}
+        )
+    settings.CONNECTOR_SQLITE_DIRS = [str(tmp_path)]
+    config, secrets = sources.config_clean(
+        kind="sql", config={"query": "SELECT 1"}, secrets={"url": f"sqlite:///{erp}"}
+    )
+    assert secrets["url"].endswith("erp.sqlite3")
 
 
 def test_describe_masks_the_password():
@@ -318,7 +339,7 @@ def test_connection_failures_are_named_without_the_password(admin, caplog, pg_er
             "url",
             "The server has no database no_such_erp.",
         ),
-        ("sqlite:////nowhere/erp.sqlite3", "url", "There is no SQLite file at /nowhere/erp.sqlite3."),
+        (f"sqlite:///{TMP}/nowhere/erp.sqlite3", "url", f"There is no SQLite file at {TMP}/nowhere/erp.sqlite3."),
     ]
     for url, field, message in cases:
         connector = make_connector(admin, kind="sql", secrets={"url": url}, config={"query": UNITS}, kpi=kpi)

@@ -106,6 +106,18 @@ def sqlite_path_allowed(url: URL, errors: list[dict[str, str]]) -> bool:
     if any(path == p or str(path).startswith(f"{p}-") for p in own):
         errors.append({"field": "url", "message": _("This is Tandem's own database: point to your system's file.")})
         return False
+    # Whoever may create a connector must not read any file of the server's: only the folders the admin
+    # who installed Tandem named.
+    folders = [Path(folder).expanduser().resolve() for folder in settings.CONNECTOR_SQLITE_DIRS]
+    if not any(path.is_relative_to(folder) for folder in folders):
+        errors.append(
+            {
+                "field": "url",
+                "message": _("SQLite files are read only from %(folders)s (CONNECTOR_SQLITE_DIRS).")
+                % {"folders": ", ".join(map(str, folders)) or "—"},
+            }
+        )
+        return False
     return True
 
 
