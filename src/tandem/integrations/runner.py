@@ -281,7 +281,8 @@ def _read(connector: Connector, run: SyncRun, tally: _Tally, secrets: dict[str, 
                     continue
                 if pending is not None:
                     tally.written += pending.result()
-                pending = writer.submit(_write_in_thread, connector, run, rows, found, progress)
+                # A copy: the next batch's check adds the KPIs it meets to ``found`` while this one is written.
+                pending = writer.submit(_write_in_thread, connector, run, rows, dict(found), progress)
             if pending is not None:
                 tally.written += pending.result()
                 pending = None
