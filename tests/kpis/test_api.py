@@ -394,3 +394,32 @@ def test_later_batches_of_one_run_read_no_kpi_again(sales_manager, revenue):
     assert len(rows) == 1 and not errors
     # The access rule still reads the team tree each batch; the KPIs and their versions are not read again.
     assert not [q["sql"] for q in queries.captured_queries if '"kpis_' in q["sql"]]
+
+
+def test_a_managers_batch_for_many_kpis_reads_the_team_tree_once(api, sales_manager, salesperson, revenue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.kpis import points as kpi_points
+
+    client = api(sales_manager)
+    for key in ("visits", "calls"):
+        made = post(
+            client,
+            "/api/v1/kpis",
+            {
+                "key": key,
+                "name": key.title(),
+                "owner": salesperson.pk,
+                "team": revenue["team"],
+                "target": "10",
+                "red_threshold": "90",
+            },
+        )
+        assert made.status_code == 201, made.content
+    batch = [{"kpi": key, "date": "2026-09-03", "value": "1"} for key in ("revenue", "visits", "calls")]
+    with CaptureQueriesContext(connection) as queries:
+        rows, _found, errors = kpi_points.data_points_check(by=sales_manager, points=batch, source="erp")
+    assert len(rows) == 3 and not errors
+    # Once for what the manager may see, once for what they may record to: not once per KPI.
+    assert len([q for q in queries.captured_queries if 'FROM "orgs_team"' in q["sql"]]) == 2

@@ -5,12 +5,11 @@ Administrators see every import of the organization; everyone else sees the impo
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from tandem.core.errors import NotFound
 from tandem.integrations.models import DataImport, ImportStatus
 from tandem.kpis import selectors as kpi_selectors
-from tandem.kpis.models import Kpi, KpiState
 from tandem.orgs.models import Membership
 
 # The columns a list or a detail reads: never the file's content, which may be tens of megabytes.
@@ -48,18 +47,6 @@ def data_import_previous(*, membership: Membership, data_import: DataImport) -> 
         .order_by("-finished_at", "-id")
         .first()
     )
-
-
-def recordable_kpis(*, membership: Membership) -> list[Kpi]:
-    """The KPIs the person may record data for, for "every row goes to KPI …": the rule of
-    ``kpis.access.require_can_record`` (owner, managers of its team or above, administrators) in one query,
-    without archived KPIs and those computed by a formula. ``data_points_check`` judges every point again."""
-    if not membership.can_write:
-        return []
-    qs = kpi_selectors.kpis(membership=membership).exclude(state=KpiState.ARCHIVED).prefetch_related("versions")
-    if not membership.is_admin:
-        qs = qs.filter(Q(owner=membership) | Q(team_id__in=kpi_selectors.managed_team_ids(membership)))
-    return [kpi for kpi in qs if not max(kpi.versions.all(), key=lambda v: v.number).formula]
 
 
 def kpi_references(*, membership: Membership) -> dict[str, int]:

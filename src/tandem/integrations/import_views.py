@@ -19,6 +19,7 @@ from tandem.integrations import import_forms as forms
 from tandem.integrations import import_selectors as selectors
 from tandem.integrations import imports
 from tandem.integrations.models import DataImport, ImportStatus
+from tandem.kpis import selectors as kpi_selectors
 from tandem.orgs import access
 from tandem.orgs.models import Membership
 
@@ -62,7 +63,7 @@ def _mapping_form(request: HttpRequest, me: Membership, preview: dict[str, Any],
         auto_id="mapping_%s",
         initial=guess,
         columns=preview["columns"],
-        kpis=selectors.recordable_kpis(membership=me),
+        kpis=kpi_selectors.kpis_recordable(membership=me),
         sheets=preview["sheets"],
     )
 

@@ -34,6 +34,7 @@ from tandem.integrations.import_mapping import DATE_FORMATS, DECIMALS, Mapping, 
 from tandem.integrations.models import DataImport, ImportStatus
 from tandem.kpis import ingest
 from tandem.kpis import points as kpi_points
+from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis.models import Kpi
 from tandem.orgs import access
 from tandem.orgs.models import Membership
@@ -246,7 +247,7 @@ def mapping_clean(*, by: Membership, data_import: DataImport, raw: dict[str, Any
     if kpi_id is not None and kpi_column:
         errors.append({"field": "kpi", "message": _("Choose a KPI column or one KPI for every row, not both.")})
     if kpi_id is not None:
-        recordable = {kpi.pk for kpi in selectors.recordable_kpis(membership=by)}
+        recordable = {kpi.pk for kpi in kpi_selectors.kpis_recordable(membership=by)}
         if not str(kpi_id).isdigit() or int(kpi_id) not in recordable:
             errors.append({"field": "kpi", "message": _("Choose a KPI you may record data for.")})
     date_column = column("date_column", required=True)

@@ -21,7 +21,6 @@ from tandem.core.errors import NotFound
 from tandem.integrations import crypto, schedule
 from tandem.integrations.models import Connector, ConnectorHealth, ScheduleKind, SyncRun
 from tandem.kpis import selectors as kpi_selectors
-from tandem.kpis.models import Kpi
 from tandem.orgs.models import Membership, Role
 
 RELATED = ("owner__user", "kpi")
@@ -99,24 +98,6 @@ def connector_get(*, membership: Membership, connector_id: int) -> Connector:
 def connector_runs(*, membership: Membership, connector: Connector) -> QuerySet[SyncRun]:
     """The runs of a connector the person may read (got through :func:`connector_get`), newest first."""
     return SyncRun.objects.for_org(membership.organization).filter(connector=connector).order_by("-started_at", "-id")
-
-
-def kpis_to_feed(*, membership: Membership, owner: Membership | None = None) -> list[Kpi]:
-    """The KPIs a connector form offers: active ones the person sees and ``owner`` (by default the person)
-    may record data to, without a formula. Administrators may pick any KPI of the organization."""
-    from tandem.kpis.models import KpiState
-
-    owner = owner or membership
-    found = list(
-        kpi_selectors.kpis(membership=membership).exclude(state=KpiState.ARCHIVED).prefetch_related("versions")
-    )
-    if owner.is_admin:
-        allowed = found
-    else:
-        # kpis.access.require_can_record's rule, with the team tree read once for the whole list.
-        managed = kpi_selectors.managed_team_ids(owner)
-        allowed = [k for k in found if k.owner_id == owner.pk or (k.team_id is not None and k.team_id in managed)]
-    return [k for k in allowed if not max(k.versions.all(), key=lambda v: v.number).formula]
 
 
 def owners_to_choose(*, membership: Membership) -> list[Membership]:

@@ -43,7 +43,7 @@ def _form(
     request: HttpRequest, me: Membership, connector: Connector | None
 ) -> tuple[forms.ConnectorForm, dict[int, Any]]:
     owner = connector.owner if connector is not None else me
-    kpis = selectors.kpis_to_feed(membership=me, owner=owner)
+    kpis = kpi_selectors.kpis_recordable(membership=me, by=owner)
     if connector is not None and connector.kpi is not None and connector.kpi_id not in {k.pk for k in kpis}:
         kpis.append(connector.kpi)
     form = forms.ConnectorForm(

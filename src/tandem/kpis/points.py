@@ -20,7 +20,7 @@ from tandem.core.errors import DomainError, ValidationError, amount_of
 from tandem.core.periods import period_of
 from tandem.integrations.webhooks import webhook_emit
 from tandem.kpis import access, ingest, selectors
-from tandem.kpis.models import Kpi, KpiState
+from tandem.kpis.models import Kpi, KpiState, KpiVersion
 from tandem.orgs import access as orgs_access
 from tandem.orgs.models import Membership
 
@@ -31,30 +31,18 @@ SIX = Decimal("0.000001")
 DATA_RECEIVED: list[Callable[..., object]] = []
 
 
-def _refusal(by: Membership, kpi: Kpi) -> str | None:
-    """Why ``by`` cannot record data for this KPI, or None when they can."""
+def _refusal(by: Membership, kpi: Kpi, managed: set[int] | None) -> str | None:
+    """Why ``by`` cannot record data for this KPI, or None when they can (``managed``: the teams ``by``
+    manages, read once for the batch)."""
     if kpi.state == KpiState.ARCHIVED:
         return _("%(kpi)s is archived and takes no more data.") % {"kpi": kpi.key}
     if max(kpi.versions.all(), key=lambda v: v.number).formula:
         return _("%(kpi)s is computed by its formula and takes no data.") % {"kpi": kpi.key}
     try:
-        access.require_can_record(by, kpi)
+        access.require_can_record(by, kpi, managed=managed)
     except DomainError:
         return _("You cannot record data for %(kpi)s.") % {"kpi": kpi.key}
     return None
-
-
-def _frequencies(kpi: Kpi) -> list[tuple[datetime.date, str]]:
-    """The KPI's versions as (effective from, frequency), oldest first."""
-    return [(v.effective_from, v.frequency) for v in sorted(kpi.versions.all(), key=lambda v: v.effective_from)]
-
-
-def _frequency_on(spans: list[tuple[datetime.date, str]], day: datetime.date) -> str:
-    """The frequency of the version that applied on ``day``, as :func:`selectors.version_on` chooses it."""
-    for effective_from, frequency in reversed(spans):
-        if effective_from <= day:
-            return frequency
-    return spans[0][1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +83,11 @@ def data_points_check(
     errors: list[PointError] = []
     # Per reference, once: the KPI's id, or why it takes no data; per KPI and day, the period's start.
     usable: dict[str, int | str] = {}
+    managed: set[int] | None = None
     periods: dict[tuple[int, datetime.date], datetime.date] = {}
-    # Many KPIs share a frequency: a period's start is worked out once per frequency and day.
-    frequencies: dict[int, list[tuple[datetime.date, str]]] = {}
+    # Each KPI's versions sorted once; many KPIs share a frequency, so a period's start is worked out once
+    # per frequency and day.
+    by_start: dict[int, list[KpiVersion]] = {}
     starts: dict[tuple[str, datetime.date], datetime.date] = {}
     rows: list[ingest.Row] = []
     seen: set[tuple[int, datetime.date, str]] = set()
@@ -113,7 +103,9 @@ def data_points_check(
             if kpi is None:
                 kpi_id = usable[reference] = _("No such KPI (by id or key) that you can see.")
             else:
-                kpi_id = usable[reference] = _refusal(by, kpi) or kpi.pk
+                if managed is None and not by.is_admin:
+                    managed = selectors.managed_team_ids(by)  # once a batch, not once a KPI
+                kpi_id = usable[reference] = _refusal(by, kpi, managed) or kpi.pk
         if isinstance(kpi_id, str):
             errors.append(PointError(index, "kpi", kpi_id))
             continue
@@ -139,10 +131,10 @@ def data_points_check(
         key = str(point.get("source_key") or "")[:200] or f"auto:{uuid.uuid4().hex}"
         start = periods.get((kpi_id, day))
         if start is None:
-            spans = frequencies.get(kpi_id)
-            if spans is None:
-                spans = frequencies[kpi_id] = _frequencies(found[reference])
-            frequency = spans[0][1] if len(spans) == 1 else _frequency_on(spans, day)
+            versions = by_start.get(kpi_id)
+            if versions is None:
+                versions = by_start[kpi_id] = selectors.versions_by_start(found[reference])
+            frequency = selectors.version_among(versions, day).frequency
             start = starts.get((frequency, day))
             if start is None:
                 start = starts[frequency, day] = period_of(frequency, day, fiscal_start_month=fiscal).start

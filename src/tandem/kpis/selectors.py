@@ -31,7 +31,16 @@ from tandem.boards import visibility as board_visibility
 from tandem.core.errors import NotFound
 from tandem.core.periods import Grain, Period, last_n, period_of, periods_between
 from tandem.kpis import formulas
-from tandem.kpis.models import ChangeRequest, DataPoint, Kpi, KpiComment, KpiVersion, PeriodTarget, Visibility
+from tandem.kpis.models import (
+    ChangeRequest,
+    DataPoint,
+    Kpi,
+    KpiComment,
+    KpiState,
+    KpiVersion,
+    PeriodTarget,
+    Visibility,
+)
 from tandem.kpis.status import Rule, lines, status
 from tandem.orgs.models import Membership, Organization, Team
 
@@ -171,14 +180,38 @@ def kpis_by_reference(*, membership: Membership, references: set[str]) -> dict[s
     return by_ref
 
 
-def version_on(kpi: Kpi, day: datetime.date) -> KpiVersion:
-    """The version whose rules applied on ``day`` (the first one for days before any version)."""
-    versions = sorted(kpi.versions.all(), key=lambda v: v.effective_from)
+def versions_by_start(kpi: Kpi) -> list[KpiVersion]:
+    """The KPI's versions, oldest first: what :func:`version_among` chooses from."""
+    return sorted(kpi.versions.all(), key=lambda v: v.effective_from)
+
+
+def version_among(versions: list[KpiVersion], day: datetime.date) -> KpiVersion:
+    """Of versions sorted oldest first, the one whose rules applied on ``day`` (the first one for days before
+    any version). Callers judging many days sort once with :func:`versions_by_start`."""
     current = versions[0]
     for version in versions:
-        if version.effective_from <= day:
-            current = version
+        if version.effective_from > day:
+            break
+        current = version
     return current
+
+
+def version_on(kpi: Kpi, day: datetime.date) -> KpiVersion:
+    """The version whose rules applied on ``day`` (the first one for days before any version)."""
+    return version_among(versions_by_start(kpi), day)
+
+
+def kpis_recordable(*, membership: Membership, by: Membership | None = None) -> list[Kpi]:
+    """The KPIs ``membership`` sees that ``by`` (by default the same person) may record data for, in one
+    query: :func:`tandem.kpis.access.require_can_record`'s rule (the owner, managers of its team or a team
+    above, administrators), without archived KPIs and those computed by a formula."""
+    by = by or membership
+    if not by.can_write:
+        return []
+    found = kpis(membership=membership).exclude(state=KpiState.ARCHIVED).prefetch_related("versions")
+    if not by.is_admin:
+        found = found.filter(Q(owner=by) | Q(team_id__in=managed_team_ids(by)))
+    return [kpi for kpi in found if not max(kpi.versions.all(), key=lambda v: v.number).formula]
 
 
 def _period_key(grain: str, fiscal_start_month: int) -> Any:
