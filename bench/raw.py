@@ -175,6 +175,26 @@ def kpi_statuses(
     return cursor.fetchall()
 
 
+def kept_statuses(cursor: Any, ops: Any, org: Any, me: Any, scope: str, today: datetime.date) -> list[tuple[Any, ...]]:
+    """The same as :func:`kpi_statuses` for the KPIs judged today, read from the status each KPI keeps
+    (``status_now``, written as data arrives and by the worker); the others judged afresh as there."""
+    visible, visible_params = _kpi_visible(me)
+    mine = "AND k.owner_id = %s" if scope == "me" else ""
+    day = ops.adapt_datefield_value(today)
+    cursor.execute(
+        f"""WITH RECURSIVE {_managed_cte()}
+        SELECT k.id, k.name, CASE WHEN k.status_on = %s THEN k.status_now END FROM kpis_kpi k
+        WHERE k.organization_id = %s AND k.state = 'active' AND {visible} {mine} ORDER BY k.name, k.id""",
+        [org.pk, me.pk, day, org.pk, *visible_params] + ([me.pk] if scope == "me" else []),
+    )
+    rows = cursor.fetchall()
+    stale = [pk for pk, _name, status in rows if status is None]
+    if not stale:
+        return rows
+    fresh = {pk: status for pk, _name, status in kpi_statuses(cursor, ops, org, me, scope, today, ids=stale)}
+    return [(pk, name, status if status is not None else fresh.get(pk, "no_data")) for pk, name, status in rows]
+
+
 def kpi_series(cursor: Any, ops: Any, org: Any, kpi_ids: list[int], today: datetime.date) -> list[tuple[Any, ...]]:
     """(kpi, period start, value) of the last twelve periods of these KPIs, at each one's frequency."""
     from tandem.core.periods import last_n
@@ -307,14 +327,15 @@ def change_requests_waiting(cursor: Any, org: Any, me: Any) -> int:
     return int(cursor.fetchone()[0])
 
 
-def home(org: Any, me: Any, scope: str, today: datetime.date) -> dict[str, Any]:
-    """What the home page (and ``GET /api/v1/dashboard``) shows for ``scope`` "company" or "me"."""
+def home(org: Any, me: Any, scope: str, today: datetime.date, live: bool = False) -> dict[str, Any]:
+    """What the home page (and ``GET /api/v1/dashboard``) shows for ``scope`` "company" or "me": the KPIs'
+    statuses as kept (as the page reads them), or judged from their points when ``live``."""
     from django.utils import timezone
 
     connection, ops = _db()
     now = timezone.now()
     with connection.cursor() as cursor:
-        statuses = kpi_statuses(cursor, ops, org, me, scope, today)
+        statuses = (kpi_statuses if live else kept_statuses)(cursor, ops, org, me, scope, today)
         counts = {"red": 0, "amber": 0, "green": 0, "no_data": 0}
         for _id, _name, found in statuses:
             counts[found] += 1

@@ -192,6 +192,22 @@ def generate_kpis(kpis: int, points: int) -> None:
     )
 
 
+def judge_kpis(org) -> None:  # type: ignore[no-untyped-def]
+    """What the worker does every ten minutes: judge the KPIs not judged today and keep their statuses (the
+    generator writes points around the services). Prints how long that takes, once a day."""
+    from tandem.core.periods import local_today
+    from tandem.kpis.current_status import statuses_refresh
+    from tandem.kpis.models import Kpi
+
+    today = local_today(org.tz)
+    stale = Kpi.objects.for_org(org).exclude(status_on=today)
+    if not stale.exists():
+        return
+    started = time.perf_counter()
+    judged = statuses_refresh(organization=org, today=today, kpis=stale)
+    print(f"judged and kept the statuses of {judged} KPIs in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
 def measure_ingest(client, runs: int, kpis: int) -> float:  # type: ignore[no-untyped-def]
     """Points per second through POST /api/v1/data-points, 10,000 new points a request for 50 KPIs (an ERP's
     daily push), median of runs."""
@@ -313,6 +329,7 @@ def main() -> None:
     okrs.generate_okrs(args.objectives, args.key_results, args.check_ins)
     boards.generate_boards(args.boards)
     org = Organization.objects.get(slug="bench")
+    judge_kpis(org)
     admin = Membership.objects.for_org(org).select_related("user").get(user__email="person0@bench.example")
     web = Client()
     web.force_login(admin.user)

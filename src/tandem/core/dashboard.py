@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from tandem.core.errors import NotFound
 from tandem.kpis import selectors as kpi_selectors
-from tandem.kpis.current_status import statuses_now
+from tandem.kpis.current_status import statuses_kept
 from tandem.kpis.models import Kpi, KpiState
 from tandem.okrs import selectors as okr_selectors
 from tandem.okrs.models import Confidence, Cycle, CycleState, KeyResult, Level, Objective
@@ -229,7 +229,7 @@ def _kpi_section(
     # Built once: the KPI selector reads the team tree each time it is called.
     visible = kpi_selectors.kpis(membership=membership)
     found = scoped_kpis(visible=visible, membership=membership, scope=scope)
-    statuses = statuses_now(organization=membership.organization, kpis=found, today=today)
+    statuses = statuses_kept(organization=membership.organization, kpis=found, today=today)
     counts = {"red": 0, "amber": 0, "green": 0, "no_data": 0} | dict(Counter(statuses.values()))
     counts["total"] = len(statuses)
     # Watermelons: green KPIs with a red guardrail, among the guardrails the person may see.
@@ -241,7 +241,7 @@ def _kpi_section(
     links = [(a, b) for a, b in links if statuses.get(a) == "green"]
     outside = {b for _a, b in links if b not in statuses}
     guards = dict(statuses)
-    guards |= statuses_now(
+    guards |= statuses_kept(
         organization=membership.organization,
         kpis=visible.filter(pk__in=outside),
         today=today,

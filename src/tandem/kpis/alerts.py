@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tandem.core.periods import local_today, period_of
 from tandem.integrations.webhooks import kpi_ref, webhook_emit
+from tandem.kpis.current_status import statuses_keep
 from tandem.kpis.models import Kpi, KpiState, Visibility
 from tandem.kpis.selectors import current_statuses, version_on
 from tandem.notifications.services import notify
@@ -49,7 +50,8 @@ def approvers(kpi: Kpi) -> list[Membership]:
 def kpi_alerts_update(*, organization_id: int, kpi_ids: list[int]) -> None:
     """After new data: judge the KPIs that received it, and those they guard, in their current period.
     A KPI that turned red, or that became green while a guardrail is red, is told to its owner and the
-    managers of its team; the state is kept on the KPI so that each change is told once."""
+    managers of its team; the state is kept on the KPI so that each change is told once, and so is the
+    status, for the pages that count statuses (``current_status.statuses_kept``)."""
     organization = Organization.objects.get(pk=organization_id)
     links = Kpi.guardrails.through.objects.filter(Q(from_kpi_id__in=kpi_ids) | Q(to_kpi_id__in=kpi_ids))
     pairs = list(links.values_list("from_kpi_id", "to_kpi_id"))
@@ -69,9 +71,9 @@ def kpi_alerts_update(*, organization_id: int, kpi_ids: list[int]) -> None:
         .prefetch_related("versions")
     }
     today = local_today(organization.tz)
-    statuses = current_statuses(
-        organization=organization, kpis=Kpi.objects.for_org(organization).filter(pk__in=kpis), today=today
-    )
+    judged = Kpi.objects.for_org(organization).filter(pk__in=list(kpis))
+    statuses = current_statuses(organization=organization, kpis=judged, today=today)
+    statuses_keep(organization=organization, kpis=judged, statuses=statuses, today=today)
     changed: list[Kpi] = []
     told: list[tuple[Kpi, str, dict[str, object]]] = []
     for pk in sorted(affected):

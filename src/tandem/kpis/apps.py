@@ -19,6 +19,13 @@ class KpisConfig(AppConfig):
         if alerts.kpi_alerts_update not in kpi_points.DATA_RECEIVED:
             kpi_points.DATA_RECEIVED.append(alerts.kpi_alerts_update)
 
+        # Quarters and years move with the fiscal year: every kept status is judged afresh.
+        from tandem.kpis.current_status import statuses_forget
+        from tandem.orgs import services as orgs_services
+
+        if statuses_forget not in orgs_services.FISCAL_YEAR_CHANGED:
+            orgs_services.FISCAL_YEAR_CHANGED.append(statuses_forget)
+
         from tandem.kpis import demo as kpi_demo
         from tandem.orgs import demo
 

@@ -5,8 +5,14 @@ to judge them, which costs a few hundred milliseconds for the thousands of KPIs 
 database finds each KPI's version in force, aggregates its points in its current period and judges the value
 with :func:`tandem.kpis.status_sql.status_expression`; only ``(KPI, status)`` pairs come back. Both give the
 same answers (the tests hold them to each other); formula KPIs, computed from other KPIs, are left to
-``current_statuses``. :func:`statuses_now` picks the cheaper of the two for a list: the home page counts a
-person's KPIs in Python and a company's in the database.
+``current_statuses``. :func:`statuses_now` picks the cheaper of the two for a list.
+
+Judging a company's thousands of KPIs still aggregates every point of their current periods, so each KPI
+also keeps its status, with the day it was judged (:func:`statuses_keep`): written as data arrives (in
+the same transaction, see ``alerts.kpi_alerts_update``) and as its rules change, and refreshed by the worker
+every hour, since a running period's judgement moves with the days and two writers of one KPI at the same
+instant may each judge it without the other's points. :func:`statuses_kept` reads them, judging afresh only
+the KPIs not judged today.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_pla
 MAX_OVERRIDES = 50
 # Fewer KPIs than this are judged in Python (see ``statuses_now``).
 JUDGED_IN_PYTHON = 300
+# Kept statuses are written this many KPIs to a statement.
+KEEP_BATCH = 2000
 
 
 class _RunRate(Func):
@@ -79,6 +87,56 @@ def statuses_now(*, organization: Organization, kpis: QuerySet[Kpi], today: date
     if kpis[:JUDGED_IN_PYTHON].count() < JUDGED_IN_PYTHON:
         return selectors.current_statuses(organization=organization, kpis=kpis, today=today)
     return current_statuses_sql(organization=organization, kpis=kpis, today=today)
+
+
+def statuses_kept(*, organization: Organization, kpis: QuerySet[Kpi], today: datetime.date) -> dict[int, str]:
+    """Every listed KPI's status in its current period, by KPI id in the list's order: as kept on the KPI
+    where it was judged today, judged now (:func:`statuses_now`) for the rest."""
+    rows = list(kpis.values_list("pk", "status_now", "status_on"))
+    fresh: dict[int, str] = {}
+    if any(on != today for _pk, _status, on in rows):
+        fresh = statuses_now(organization=organization, kpis=kpis.exclude(status_on=today), today=today)
+    return {pk: status if on == today else fresh.get(pk, "no_data") for pk, status, on in rows}
+
+
+def statuses_keep(
+    *, organization: Organization, kpis: QuerySet[Kpi], statuses: dict[int, str], today: datetime.date
+) -> None:
+    """Keep these KPIs' statuses, judged today, on the KPIs (only the rows that change are written). A KPI
+    computed by a formula keeps none: its value moves with other KPIs' data."""
+    if not statuses:
+        return
+    computed = set(
+        KpiVersion.objects.for_org(organization)
+        .filter(kpi_id__in=kpis.values("pk"))
+        .filter(_in_force(organization, today))
+        .exclude(formula="")
+        .values_list("kpi_id", flat=True)
+    )
+    changes: dict[tuple[str, datetime.date | None], list[int]] = {}
+    for pk, status_now, status_on in kpis.values_list("pk", "status_now", "status_on").order_by():
+        wanted = ("", None) if pk in computed or pk not in statuses else (statuses[pk], today)
+        if (status_now, status_on) != wanted:
+            changes.setdefault(wanted, []).append(pk)
+    for (status_now, status_on), ids in changes.items():
+        for start in range(0, len(ids), KEEP_BATCH):
+            Kpi.objects.for_org(organization).filter(pk__in=ids[start : start + KEEP_BATCH]).update(
+                status_now=status_now, status_on=status_on
+            )
+
+
+def statuses_refresh(*, organization: Organization, today: datetime.date, kpis: QuerySet[Kpi] | None = None) -> int:
+    """Judge these KPIs (by default every one of the organization) in their current period and keep the
+    statuses; the number judged."""
+    kpis = Kpi.objects.for_org(organization) if kpis is None else kpis
+    statuses = statuses_now(organization=organization, kpis=kpis, today=today)
+    statuses_keep(organization=organization, kpis=kpis, statuses=statuses, today=today)
+    return len(statuses)
+
+
+def statuses_forget(*, organization: Organization) -> None:
+    """After a change to the organization's periods (its fiscal year): every kept status is judged afresh."""
+    Kpi.objects.for_org(organization).exclude(status_on=None).update(status_on=None, status_now="")
 
 
 def current_statuses_sql(*, organization: Organization, kpis: QuerySet[Kpi], today: datetime.date) -> dict[int, str]:

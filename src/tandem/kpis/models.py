@@ -101,6 +101,12 @@ class Kpi(TenantModel):
     # so a number that stopped flowing is seen before anyone trusts it.
     last_received_at = models.DateTimeField(_("last data received"), null=True, blank=True)
     last_received_source = models.CharField(_("last source"), max_length=80, blank=True)
+    # The current period's status as judged on ``status_on`` (the organization's date), kept so that a
+    # company's home page reads one column instead of aggregating millions of points. Written as data
+    # arrives and rules change, refreshed by the worker every hour; a KPI not judged today, or computed by a
+    # formula (never kept: its value moves with other KPIs' data), is judged afresh when read.
+    status_now = models.CharField(max_length=10, blank=True)
+    status_on = models.DateField(null=True, blank=True)
 
     audit_type = "kpi"
 

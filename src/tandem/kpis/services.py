@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from tandem.core import audit
 from tandem.core.errors import Conflict, PermissionDenied, ValidationError, amount_of, full_clean
-from tandem.core.periods import period_of
+from tandem.core.periods import local_today, period_of
 from tandem.integrations.webhooks import change_request_data, webhook_emit
 from tandem.kpis import access, alerts, formulas, selectors
+from tandem.kpis.current_status import statuses_refresh
 from tandem.kpis.models import (
     ChangeRequest,
     ChangeRequestState,
@@ -29,7 +30,7 @@ from tandem.kpis.models import (
 from tandem.notifications.events import excerpt
 from tandem.notifications.services import notify
 from tandem.orgs import access as orgs_access
-from tandem.orgs.models import Membership, Team
+from tandem.orgs.models import Membership, Organization, Team
 
 DEFINITION_FIELDS = [
     "key",
@@ -226,6 +227,15 @@ def _check_formula(by: Membership, kpi: Kpi, version: KpiVersion) -> None:
             stack.extend(formulas.referenced_keys(latest.formula))
 
 
+def _judge(organization: Organization, kpi: Kpi) -> None:
+    """Keep the KPI's current status under its new rules or state (``current_status.statuses_kept``)."""
+    statuses_refresh(
+        organization=organization,
+        today=local_today(organization.tz),
+        kpis=Kpi.objects.for_org(organization).filter(pk=kpi.pk),
+    )
+
+
 def _check_key_free(kpi: Kpi) -> None:
     if Kpi.objects.for_org(kpi.organization_id).filter(key=kpi.key).exclude(pk=kpi.pk).exists():
         raise ValidationError("key", _("Another KPI already uses the key %(key)s.") % {"key": kpi.key})
@@ -260,6 +270,7 @@ def kpi_create(*, by: Membership, **changes: Any) -> Kpi:
         if targets:
             after[PERIOD_TARGETS] = _plain_targets(dict(targets))
         audit.record(organization=by.organization, actor=by, obj=kpi, action="created", changes=audit.diff({}, after))
+        _judge(by.organization, kpi)
     return kpi
 
 
@@ -305,6 +316,7 @@ def kpi_update(*, by: Membership, kpi: Kpi, **changes: Any) -> Kpi:
             version.save()
             if targets != old_targets:
                 _save_targets(version, targets)
+            _judge(by.organization, kpi)
         if guardrails is not None:
             kpi.guardrails.set(guardrails)
         after = audit.snapshot(kpi, DEFINITION_FIELDS) | (audit.snapshot(version, RULE_FIELDS) if version else {})
@@ -331,6 +343,7 @@ def kpi_submit(*, by: Membership, kpi: Kpi) -> Kpi:
             action="submitted",
             changes={"state": [KpiState.DRAFT, KpiState.ACTIVE]},
         )
+        _judge(by.organization, kpi)
     return kpi
 
 
@@ -513,6 +526,7 @@ def change_request_approve(*, by: Membership, request: ChangeRequest, comment: s
                 "effective_from": [None, version.effective_from.isoformat()],
             },
         )
+        _judge(by.organization, kpi)
         _tell_requester(by, request)
     return version
 

@@ -7,6 +7,7 @@ the audit event in that same transaction.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -101,6 +102,11 @@ def organization_create(
     return admin
 
 
+# What must follow a new fiscal year start (quarters and years move), registered by the apps that keep
+# something per period (the KPIs' kept statuses): called in the change's transaction.
+FISCAL_YEAR_CHANGED: list[Callable[..., object]] = []
+
+
 def organization_update(*, by: Membership, **changes: Any) -> Organization:
     """Change the organization's name, time zone, fiscal year, default language or the day and hour of its
     weekly reminders and digests. Admins only."""
@@ -118,6 +124,9 @@ def organization_update(*, by: Membership, **changes: Any) -> Organization:
             action="updated",
             changes=audit.diff(before, audit.snapshot(organization, ORGANIZATION_FIELDS)),
         )
+        if before["fiscal_year_start_month"] != organization.fiscal_year_start_month:
+            for hook in FISCAL_YEAR_CHANGED:
+                hook(organization=organization)
     return organization
 
 
