@@ -118,7 +118,7 @@ def generate_okrs(objectives: int = 20_000, key_results: int = 60_000, check_ins
 
     from tandem.core import periods
     from tandem.okrs import progress
-    from tandem.okrs.models import CheckIn, Cycle, KeyResult, Objective
+    from tandem.okrs.models import AT_RISK, CheckIn, Cycle, KeyResult, Objective
     from tandem.orgs.models import Membership, Organization, Team
 
     org = Organization.objects.get(slug="bench")
@@ -316,6 +316,9 @@ def generate_okrs(objectives: int = 20_000, key_results: int = 60_000, check_ins
             for position, spec in enumerate(specs[n])
         )
         Cycle.objects.for_org(org).filter(pk=cycle.pk).update(state="active")
+        # What ``objective_recompute`` keeps on each objective as its key results change.
+        risky = KeyResult.objects.for_org(org).filter(confidence__in=AT_RISK).values("objective_id")
+        Objective.objects.for_org(org).filter(pk__in=risky).update(at_risk=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(

@@ -17,7 +17,6 @@ from typing import Any
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 SPARK = 12
-AT_RISK = ("at_risk", "off_track")
 STALE_AFTER = datetime.timedelta(days=7)
 # The status of the value and target columns "value" and "target" of the row, as tandem.kpis.status judges it
 # (higher or lower is better; percent or absolute thresholds; amber by default at 100 % or at the target).
@@ -264,39 +263,25 @@ def _objective_scope(me: Any, scope: str) -> tuple[str, list[Any]]:
 
 def objectives(cursor: Any, ops: Any, org: Any, me: Any, scope: str, cycle_id: int, now: datetime.datetime) -> Any:
     """The counts of the cycle's objectives in scope and of those at risk, and the first twenty (at risk,
-    then due a check-in, then company, team, person, by title) with their key results: each objective's
-    flags come from one aggregate over its key results (not a subquery per objective)."""
+    then company, team, person, by title) with their key results: "at risk" is the flag each objective keeps
+    as its key results change (``okrs.check_ins.objective_recompute``), as the page reads it."""
     where, params = _objective_scope(me, scope)
-    stale = ops.adapt_datetimefield_value(now - STALE_AFTER)
-    sql = f"""WITH RECURSIVE {_managed_cte()},
-    scoped AS NOT MATERIALIZED (
-        SELECT o.id, o.title, o.progress,
-               CASE o.level WHEN 'company' THEN 0 WHEN 'team' THEN 1 ELSE 2 END AS rank
-        FROM okrs_objective o WHERE o.organization_id = %s AND o.cycle_id = %s AND {where}),
-    flags AS (
-        SELECT r.objective_id,
-               MAX(CASE WHEN r.confidence IN (%s, %s) THEN 1 ELSE 0 END) AS risky,
-               MAX(CASE WHEN r.kpi_id IS NULL AND (r.last_check_in_at IS NULL OR r.last_check_in_at < %s)
-                        THEN 1 ELSE 0 END) AS due
-        FROM okrs_keyresult r WHERE r.organization_id = %s AND r.objective_id IN (SELECT id FROM scoped)
-        GROUP BY r.objective_id)"""
-    head = [org.pk, me.pk, org.pk, cycle_id, *params, *AT_RISK, stale, org.pk]
-    # The counts ride along the first twenty as window aggregates: one pass over the objectives for both.
+    scoped = f"""WITH RECURSIVE {_managed_cte()},
+    scoped AS (SELECT o.id, o.title, o.progress, o.at_risk,
+                      CASE o.level WHEN 'company' THEN 0 WHEN 'team' THEN 1 ELSE 2 END AS rank
+               FROM okrs_objective o WHERE o.organization_id = %s AND o.cycle_id = %s AND {where})"""
+    head = [org.pk, me.pk, org.pk, cycle_id, *params]
+    cursor.execute(f"{scoped} SELECT COUNT(*), SUM(CASE WHEN at_risk THEN 1 ELSE 0 END) FROM scoped", head)
+    counts = cursor.fetchone()
     cursor.execute(
-        f"""{sql}, top AS (
-            SELECT s.id, s.title, s.progress, s.rank, COALESCE(f.risky, 0) AS risky, COALESCE(f.due, 0) AS due,
-                   COUNT(*) OVER () AS total, SUM(COALESCE(f.risky, 0)) OVER () AS at_risk
-            FROM scoped s LEFT JOIN flags f ON f.objective_id = s.id
-            ORDER BY risky DESC, due DESC, s.rank, s.title, s.id LIMIT 20)
+        f"""{scoped}, top AS (SELECT * FROM scoped ORDER BY at_risk DESC, rank, title, id LIMIT 20)
         SELECT top.id, top.title, top.progress, kr.id, kr.title, kr.progress, kr.current_value, kr.target_value,
-               kr.confidence, kr.last_check_in_at, top.total, top.at_risk
+               kr.confidence, kr.last_check_in_at
         FROM top LEFT JOIN okrs_keyresult kr ON kr.objective_id = top.id
-        ORDER BY top.risky DESC, top.due DESC, top.rank, top.title, top.id, kr.position, kr.id""",
+        ORDER BY top.at_risk DESC, top.rank, top.title, top.id, kr.position, kr.id""",
         head,
     )
-    rows = cursor.fetchall()
-    counts = (rows[0][-2], rows[0][-1]) if rows else (0, 0)
-    return counts, rows
+    return (counts[0], counts[1] or 0), cursor.fetchall()
 
 
 def check_ins_due(cursor: Any, ops: Any, org: Any, me: Any, scope: str, now: datetime.datetime) -> int:
@@ -306,10 +291,10 @@ def check_ins_due(cursor: Any, ops: Any, org: Any, me: Any, scope: str, now: dat
     cursor.execute(
         f"""WITH RECURSIVE {_managed_cte()}
         SELECT COUNT(*) FROM okrs_keyresult kr JOIN okrs_objective o ON o.id = kr.objective_id
-        JOIN okrs_cycle c ON c.id = o.cycle_id
-        WHERE kr.organization_id = %s AND c.state = 'active' AND kr.kpi_id IS NULL
+        WHERE kr.organization_id = %s AND kr.kpi_id IS NULL
+          AND o.cycle_id IN (SELECT c.id FROM okrs_cycle c WHERE c.organization_id = %s AND c.state = 'active')
           AND (kr.last_check_in_at IS NULL OR kr.last_check_in_at < %s) AND {where} {mine}""",
-        [org.pk, me.pk, org.pk, ops.adapt_datetimefield_value(now - STALE_AFTER), *params]
+        [org.pk, me.pk, org.pk, org.pk, ops.adapt_datetimefield_value(now - STALE_AFTER), *params]
         + ([me.pk] if scope == "me" else []),
     )
     return int(cursor.fetchone()[0])

@@ -55,3 +55,37 @@ def test_real_redis_queue_runs_a_task():
         assert queue.pending_count() == 0
     finally:
         queue.storage.flush_all()
+
+
+@pytest.mark.django_db
+def test_sqlite_statistics_are_kept_after_migrating_and_by_the_worker():
+    from django.db import connection
+
+    from tandem.core.tasks import database_statistics
+    from tandem.core.upkeep import statistics_refresh
+
+    if connection.vendor != "sqlite":
+        assert statistics_refresh() is False, "PostgreSQL's autovacuum keeps its own"
+        return
+    with connection.cursor() as cursor:
+        # The test database was made by migrating, which analyzed it.
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("DELETE FROM sqlite_stat1")
+        database_statistics.call_local()
+        cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE idx = 'key_result_org_last_check_in'")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_statistics_are_refreshed_once_a_day():
+    from huey.contrib.djhuey import HUEY
+
+    from tandem.core.tasks import database_statistics
+
+    def due(hour: int, minute: int) -> bool:
+        tasks = HUEY.read_periodic(datetime.datetime(2026, 11, 24, hour, minute))
+        return any(isinstance(task, database_statistics.task_class) for task in tasks)
+
+    assert due(3, 40)
+    assert not due(3, 41)
+    assert not due(4, 40)

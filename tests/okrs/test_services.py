@@ -14,7 +14,7 @@ from tandem.core.models import AuditEvent
 from tandem.kpis import points as kpi_points
 from tandem.kpis import services as kpi_services
 from tandem.notifications.models import Notification
-from tandem.okrs import check_ins, services
+from tandem.okrs import check_ins, selectors, services
 from tandem.okrs.models import CheckIn, Objective
 from tandem.orgs.models import Team
 
@@ -208,3 +208,34 @@ def test_a_private_objective_is_not_named_to_who_cannot_see_it(admin, sales_mana
     )
     told = Notification.objects.for_org(admin.organization).filter(event="objective.created", object_id__isnull=False)
     assert not told.filter(recipient=warehouse_lead, params__title="An's private idea").exists()
+
+
+def test_an_objective_keeps_whether_a_key_result_is_at_risk(salesperson, tree):
+    mine = tree["mine"]
+    assert fresh(mine).at_risk is False
+
+    check_ins.key_result_check_in(by=salesperson, key_result=tree["churn"], value="6.5", confidence="at_risk")
+    assert fresh(mine).at_risk is True
+    check_ins.key_result_check_in(by=salesperson, key_result=tree["accounts"], value=2, confidence="off_track")
+    check_ins.key_result_check_in(by=salesperson, key_result=tree["churn"], value="6", confidence="on_track")
+    assert fresh(mine).at_risk is True, "still one off track"
+    assert fresh(tree["team"]).at_risk is False, "a child's risk is the child's"
+
+    services.key_result_delete(by=salesperson, key_result=tree["accounts"])
+    assert fresh(mine).at_risk is False
+    # The OKR list's filter reads the same flag.
+    listed = selectors.objectives(membership=salesperson, at_risk=True)
+    assert not listed.filter(pk=mine.pk).exists()
+    check_ins.key_result_check_in(by=salesperson, key_result=tree["churn"], value="7", confidence="off_track")
+    assert selectors.objectives(membership=salesperson, at_risk=True).filter(pk=mine.pk).exists()
+
+
+def test_the_demo_objectives_keep_their_key_results_risk(admin):
+    from django.db.models import Exists, OuterRef
+
+    from tandem.okrs.models import AT_RISK, KeyResult
+
+    risky = KeyResult.objects.for_org(admin.organization).filter(objective=OuterRef("pk"), confidence__in=AT_RISK)
+    found = Objective.objects.for_org(admin.organization).annotate(risky=Exists(risky))
+    assert found.filter(at_risk=True).exists()
+    assert list(found.values_list("at_risk", flat=True)) == list(found.values_list("risky", flat=True))

@@ -14,10 +14,10 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When, Window
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis.current_status import statuses_kept
 from tandem.kpis.models import Kpi, KpiState
 from tandem.okrs import selectors as okr_selectors
-from tandem.okrs.models import Confidence, Cycle, CycleState, KeyResult, Level, Objective
+from tandem.okrs.models import AT_RISK, Cycle, CycleState, KeyResult, Level, Objective
 from tandem.orgs.models import Membership, Role, Team
 
 SCOPES = ("me", "team", "company")
@@ -36,7 +36,6 @@ OBJECTIVE_LIMIT = 20
 REQUEST_LIMIT = 5
 # A key result not checked in for longer than this is due (the weekly rhythm of check-ins).
 STALE_AFTER = datetime.timedelta(days=7)
-AT_RISK = (Confidence.AT_RISK, Confidence.OFF_TRACK)
 # The order KPIs are shown in: what needs attention first.
 ATTENTION = {"red": 0, "amber": 1, "watermelon": 2, "no_data": 3, "green": 4}
 LEVEL_ORDER = Case(
@@ -47,9 +46,9 @@ LEVEL_ORDER = Case(
 )
 
 
-@dataclass(frozen=True)
-class TeamChoice:
-    """A team as the scope switch offers it, indented by its depth in the tree."""
+class TeamChoice(NamedTuple):
+    """A team as the scope switch offers it, indented by its depth in the tree (a tuple: a company has a
+    thousand, built on every visit of the home page)."""
 
     pk: int
     name: str
@@ -107,13 +106,12 @@ def _choices(rows: list[tuple[int, int | None, int | None, str]]) -> list[TeamCh
     for pk, parent_id, _manager, name in rows:
         children.setdefault(parent_id if parent_id in known else None, []).append((pk, name))
     out: list[TeamChoice] = []
-
-    def visit(parent: int | None, depth: int) -> None:
-        for pk, name in children.get(parent, []):
-            out.append(TeamChoice(pk=pk, name=name, depth=depth))
-            visit(pk, depth + 1)
-
-    visit(None, 0)
+    # Depth-first without recursion: a company's tree is a thousand teams.
+    stack = [(pk, name, 0) for pk, name in reversed(children.get(None, []))]
+    while stack:
+        pk, name, depth = stack.pop()
+        out.append(TeamChoice(pk=pk, name=name, depth=depth))
+        stack.extend((child, child_name, depth + 1) for child, child_name in reversed(children.get(pk, [])))
     return out
 
 
@@ -193,18 +191,20 @@ def check_ins_due(
 ) -> QuerySet[KeyResult]:
     """Key results of the active cycles in scope that are due a check-in: one's own for ``me``; those of the
     objectives in scope or owned by the teams' people for a team; every visible one for the company."""
-    # The objectives of the active cycles as one list the database reads once, then their key results.
     active = visible.filter(cycle__state=CycleState.ACTIVE)
+    # The few key results due, found through their last check-in, each then looked up among the objectives
+    # (as a list of the objectives to look each one up in, SQLite would read a cycle's thousands first).
     found = KeyResult.objects.for_org(membership.organization).filter(_stale(now))
+
+    def among(objectives: QuerySet[Objective]) -> Exists:
+        return Exists(objectives.filter(pk=OuterRef("objective_id")))
+
     if scope.name == "me":
-        return found.filter(owner=membership, objective__in=active.values("pk"))
-    in_scope = scoped_objectives(visible=active, membership=membership, scope=scope)
+        return found.filter(among(active), owner=membership)
+    in_scope = among(scoped_objectives(visible=active, membership=membership, scope=scope))
     if scope.team_ids is not None:
-        return found.filter(
-            Q(objective__in=in_scope.values("pk"))
-            | Q(owner_id__in=_members(scope.team_ids), objective__in=active.values("pk"))
-        )
-    return found.filter(objective__in=in_scope.values("pk"))
+        return found.filter(in_scope | Q(among(active), owner_id__in=_members(scope.team_ids)))
+    return found.filter(in_scope)
 
 
 def _list_url(name: str, **params: object) -> str:
@@ -287,29 +287,13 @@ def _objective_section(
     if cycle is None:
         return {"total": 0, "at_risk": 0}, []
     found = scoped_objectives(visible=visible, membership=membership, scope=scope, cycle_id=cycle.pk)
-    organization = membership.organization
-    at_risk = KeyResult.objects.for_org(organization).filter(confidence__in=AT_RISK)
-    if scope.name == "me":
-        # A person's few objectives: each one's key results looked up in turn.
-        risky = Q(Exists(at_risk.filter(objective=OuterRef("pk"))))
-    else:
-        # A team's or the company's thousands: one list of the objectives with a key result at risk, which the
-        # database reads once and looks each objective up in.
-        risky = Q(pk__in=at_risk.values("objective_id"))
-    risk_rank = Case(When(risky, then=Value(0)), default=Value(1))
-    # The first rows, with the counts over all of them alongside: one pass over the cycle's objectives.
-    first = list(
-        found.annotate(
-            risk_rank=risk_rank,
-            total=Window(Count("pk")),
-            safe=Window(Sum("risk_rank")),
-        )
-        .alias(rank=LEVEL_ORDER)
-        .order_by("risk_rank", "rank", "title", "id")
-        .values_list("pk", "total", "safe")[:OBJECTIVE_LIMIT]
+    # Each objective keeps whether a key result of its is at risk: counted and ordered without reading them.
+    counts = found.aggregate(total=Count("pk"), at_risk=Count("pk", filter=Q(at_risk=True)))
+    ids = list(
+        found.alias(rank=LEVEL_ORDER)
+        .order_by("-at_risk", "rank", "title", "id")
+        .values_list("pk", flat=True)[:OBJECTIVE_LIMIT]
     )
-    ids = [pk for pk, _total, _safe in first]
-    total, safe = (first[0][1], first[0][2]) if first else (0, 0)
     rows = {
         row["objective"].pk: row
         for row in okr_selectors.tree_rows(
@@ -326,7 +310,7 @@ def _objective_section(
             kr.days_since = (now - last).days if last else None
             kr.stale = kr.kpi_id is None and (last is None or now - last > STALE_AFTER)
             kr.follows_kpi = kr.kpi_id is not None
-    return {"total": total, "at_risk": total - safe}, ordered
+    return counts, ordered
 
 
 def dashboard(

@@ -92,11 +92,13 @@ def statuses_now(*, organization: Organization, kpis: QuerySet[Kpi], today: date
 def statuses_kept(*, organization: Organization, kpis: QuerySet[Kpi], today: datetime.date) -> dict[int, str]:
     """Every listed KPI's status in its current period, by KPI id in the list's order: as kept on the KPI
     where it was judged today, judged now (:func:`statuses_now`) for the rest."""
-    rows = list(kpis.values_list("pk", "status_now", "status_on"))
+    # The kept status where judged today, else "" (a company's thousands of rows: no dates to convert).
+    kept = Case(When(status_on=today, then=F("status_now")), default=Value(""))
+    rows = list(kpis.annotate(kept=kept).values_list("pk", "kept"))
     fresh: dict[int, str] = {}
-    if any(on != today for _pk, _status, on in rows):
+    if any(not status for _pk, status in rows):
         fresh = statuses_now(organization=organization, kpis=kpis.exclude(status_on=today), today=today)
-    return {pk: status if on == today else fresh.get(pk, "no_data") for pk, status, on in rows}
+    return {pk: status or fresh.get(pk, "no_data") for pk, status in rows}
 
 
 def statuses_keep(

@@ -13,6 +13,7 @@ from django.db.models import (
     Case,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -42,27 +43,12 @@ from tandem.kpis.models import (
     Visibility,
 )
 from tandem.kpis.status import Rule, lines, status
-from tandem.orgs.models import Membership, Organization, Team
+from tandem.orgs.models import Membership, Organization
+from tandem.orgs.selectors import managed_team_ids
 
 # What to prefetch with KPIs so their rules are read without a query per KPI.
 RULES = ("versions", "versions__period_targets")
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,59}")
-
-
-def managed_team_ids(membership: Membership) -> set[int]:
-    """The teams this person manages, and every team below them."""
-    rows = list(Team.objects.for_org(membership.organization).values_list("pk", "parent_id", "manager_id"))
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id, _manager in rows:
-        children.setdefault(parent_id, []).append(pk)
-    found: set[int] = set()
-    stack = [pk for pk, _parent, manager_id in rows if manager_id == membership.pk]
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, []))
-    return found
 
 
 def kpis(
@@ -214,19 +200,54 @@ def kpis_recordable(*, membership: Membership, by: Membership | None = None) -> 
     return [kpi for kpi in found if not max(kpi.versions.all(), key=lambda v: v.number).formula]
 
 
+class _WeekStart(TruncWeek):
+    """The Monday of a date's ISO week. On SQLite by its own date functions: Django's truncation there is a
+    Python function called for every row, which costs more than the rest of a sparkline's query."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.lhs)
+        # To the week's Sunday (the same day for a Sunday), then back to its Monday.
+        return f"date({sql}, 'weekday 0', '-6 days')", params
+
+
+class _MonthStart(TruncMonth):
+    """The first day of a date's month; on SQLite by its own date functions (see ``_WeekStart``)."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, 'start of month')", params
+
+
+class _Part(Func):
+    """A date's year (``%Y``) or month (``%m``) as an integer; on SQLite by ``strftime`` (see ``_WeekStart``)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression: Any, part: str) -> None:
+        super().__init__(expression)
+        self.part = part
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra_context: Any) -> Any:
+        extract = ExtractYear if self.part == "%Y" else ExtractMonth
+        # Cast: PostgreSQL's EXTRACT gives numerics, whose division would not drop the remainder.
+        return compiler.compile(Cast(extract(self.source_expressions[0]), IntegerField()))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        # "%%": the query's parameters are "%s" placeholders, so a literal percent sign is doubled.
+        return f"CAST(strftime('%{self.part}', {sql}) AS INTEGER)", params
+
+
 def _period_key(grain: str, fiscal_start_month: int) -> Any:
     """A SQL expression grouping a data point's date into its period, the same on SQLite and PostgreSQL."""
     if grain == Grain.DAY:
         return F("date")
     if grain == Grain.WEEK:
-        return TruncWeek("date")
+        return _WeekStart("date")
     if grain == Grain.MONTH:
-        return TruncMonth("date")
+        return _MonthStart("date")
     # Months counted from a fiscal epoch, then whole quarters or years of them (integer division).
-    # Cast: PostgreSQL's EXTRACT gives numerics, whose division would not drop the remainder.
-    months = (
-        Cast(ExtractYear("date"), IntegerField()) * 12 + Cast(ExtractMonth("date"), IntegerField()) - fiscal_start_month
-    )
+    months = _Part("date", "%Y") * 12 + _Part("date", "%m") - fiscal_start_month
     length = 3 if grain == Grain.QUARTER else 12
     return ExpressionWrapper(months / length, output_field=IntegerField())
 
@@ -689,12 +710,16 @@ def kpi_page(
 ) -> tuple[Page[Any], list[Kpi]]:
     """One page of a KPI list in the order asked for, kept to the KPIs with ``status`` in their current
     period when given. Name, owner, team and risk are sorted by the database; a status filter or sort first
-    reads every listed KPI's current status (see :func:`current_statuses`)."""
+    reads every listed KPI's current status, as kept on the KPIs (``current_status.statuses_kept``), so the
+    list agrees with the home page's counts."""
+    # Imported here: the module judges statuses through this one.
+    from tandem.kpis.current_status import statuses_kept
+
     ordered = kpis.order_by(*SORTS.get(sort, SORTS["name"]))
     if sort != "status" and status is None:
         by_name = Paginator(ordered, per_page).get_page(page)
         return by_name, list(by_name.object_list.prefetch_related(*RULES))  # type: ignore[attr-defined]
-    statuses = current_statuses(organization=organization, kpis=ordered, today=today)
+    statuses = statuses_kept(organization=organization, kpis=ordered, today=today)
     ids = [pk for pk, current in statuses.items() if status is None or current == status]
     if sort == "status":
         ids.sort(key=lambda pk: STATUS_ORDER[statuses[pk]])

@@ -21,12 +21,11 @@ from django.urls import reverse
 from tandem.kpis.models import Kpi, KpiState
 from tandem.kpis.selectors import current_statuses
 from tandem.okrs import selectors as okr_selectors
-from tandem.okrs.models import Confidence, CycleState, KeyResult
+from tandem.okrs.models import AT_RISK, CycleState, KeyResult
 from tandem.orgs.models import Membership, Organization, Team
 
 # A key result whose owner has not checked in for this long is "missing a check-in".
 STALE_AFTER = datetime.timedelta(days=7)
-AT_RISK = (Confidence.AT_RISK, Confidence.OFF_TRACK)
 SECTIONS = ("red", "amber", "at_risk", "overdue", "missing")
 
 

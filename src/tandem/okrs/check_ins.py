@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from tandem.kpis import selectors as kpi_selectors
 from tandem.notifications.mentions import comment_notify
 from tandem.okrs import access, progress, selectors
 from tandem.okrs.models import (
+    AT_RISK,
     CheckIn,
     CheckInSource,
     Comment,
@@ -43,19 +44,26 @@ from tandem.orgs.models import Membership
 
 def objective_recompute(*, objective: Objective) -> Decimal:
     """The objective's progress from its key results (weighted mean, in SQL), with the change passed on to
-    its ancestors' roll-up. Returns the new progress."""
+    its ancestors' roll-up, and whether one of them is at risk. Returns the new progress."""
     totals = (
         KeyResult.objects.for_org(objective.organization_id)
         .filter(objective=objective)
-        .aggregate(weighted=Sum(F("weight") * F("progress")), weights=Sum("weight"))
+        .aggregate(
+            weighted=Sum(F("weight") * F("progress")),
+            weights=Sum("weight"),
+            risky=Count("pk", filter=Q(confidence__in=AT_RISK)),
+        )
     )
     weights = totals["weights"] or Decimal(0)
     new = progress.four(Decimal(totals["weighted"]) / Decimal(weights)) if weights else Decimal(0)
-    old = Objective.objects.for_org(objective.organization_id).values_list("progress", flat=True).get(pk=objective.pk)
+    at_risk = bool(totals["risky"])
+    kept = Objective.objects.for_org(objective.organization_id).filter(pk=objective.pk)
+    old, was_at_risk = kept.values_list("progress", "at_risk").get()
+    if (new, at_risk) != (old, was_at_risk):
+        kept.update(progress=new, at_risk=at_risk)
     if new != old:
-        Objective.objects.for_org(objective.organization_id).filter(pk=objective.pk).update(progress=new)
         _shift_ancestors(objective.organization_id, ancestor_ids(objective), 0, new - old)
-    objective.progress = new
+    objective.progress, objective.at_risk = new, at_risk
     return new
 
 

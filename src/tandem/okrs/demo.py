@@ -236,6 +236,7 @@ def load(admin: Membership) -> None:
                 _backdate(kr, week_times)
             else:
                 KeyResult.objects.for_org(org).filter(pk=kr.pk).update(confidence=confidence)
+                check_ins.objective_recompute(objective=kr.objective)
     marketing = teams["Marketing"]
     trial = templating.objective_from_template(
         by=marketing.manager or admin,

@@ -93,6 +93,9 @@ class Objective(TenantModel):
     depth = models.PositiveSmallIntegerField(default=0)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     progress = ratio(_("progress"), default=0)
+    # Whether one of its key results is at risk or off track, kept with its progress (``objective_recompute``)
+    # so that a cycle's thousands of objectives are counted and ordered without reading their key results.
+    at_risk = models.BooleanField(default=False)
     descendants = models.PositiveIntegerField(default=0)
     descendants_progress = models.DecimalField(max_digits=14, decimal_places=4, default=0)
     score = ratio(_("score"), null=True, blank=True)
@@ -150,6 +153,10 @@ class Confidence(models.TextChoices):
     OFF_TRACK = "off_track", _("Off track")
 
 
+# The confidences that put a key result, and so its objective, at risk.
+AT_RISK = (Confidence.AT_RISK, Confidence.OFF_TRACK)
+
+
 class KeyResult(TenantModel):
     """A measurable result "from X to Y" (increasing or decreasing), a yes/no, or a checklist of milestones.
     Linked to a KPI, it takes its current value from the KPI's data over the cycle."""
@@ -182,6 +189,8 @@ class KeyResult(TenantModel):
     class Meta:
         verbose_name = _("key result")
         ordering = ["objective", "position", "id"]
+        # The check-ins due are the few key results not checked in lately, out of a company's tens of thousands.
+        indexes = [models.Index(fields=["organization", "last_check_in_at"], name="key_result_org_last_check_in")]
         constraints = [models.CheckConstraint(condition=Q(weight__gt=0), name="key_result_weight_positive")]
 
     def __str__(self) -> str:

@@ -120,7 +120,7 @@ def objectives(
     if parent_id:
         found = found.filter(parent_id=parent_id)
     if at_risk:
-        found = found.filter(key_results__confidence__in=[Confidence.AT_RISK, Confidence.OFF_TRACK]).distinct()
+        found = found.filter(at_risk=True)
     if search:
         found = found.filter(title__icontains=search)
     return found.order_by("path", "level", "title", "id")

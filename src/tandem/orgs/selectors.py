@@ -231,3 +231,37 @@ def people_near(*, membership: Membership, people: Iterable[int] = (), teams: It
         .distinct()
         .order_by("user__full_name", "id")[:CHOICES_MAX]
     )
+
+
+# Where ``managed_team_ids`` keeps its answer on the membership object.
+MANAGED_TEAMS = "_managed_team_ids"
+
+
+def managed_team_ids(membership: Membership) -> set[int]:
+    """The teams this person manages, and every team below them. Read once per membership object, which
+    lives for one request: a page asks the KPI, OKR and board rules several times. The team services
+    forget it (``forget_managed_teams``) when the tree changes."""
+    known = membership.__dict__.get(MANAGED_TEAMS)
+    if known is None:
+        known = membership.__dict__[MANAGED_TEAMS] = frozenset(_managed_team_ids(membership))
+    return set(known)
+
+
+def forget_managed_teams(membership: Membership) -> None:
+    """After a change to the team tree or its managers: ``managed_team_ids`` reads it again."""
+    membership.__dict__.pop(MANAGED_TEAMS, None)
+
+
+def _managed_team_ids(membership: Membership) -> set[int]:
+    rows = list(Team.objects.for_org(membership.organization).values_list("pk", "parent_id", "manager_id"))
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id, _manager in rows:
+        children.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
+    stack = [pk for pk, _parent, manager_id in rows if manager_id == membership.pk]
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, []))
+    return found

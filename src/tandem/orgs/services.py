@@ -250,6 +250,7 @@ def team_create(
         team.members.set(member_rows)
         after = audit.snapshot(team, TEAM_FIELDS) | {"members": sorted(m.pk for m in member_rows)}
         audit.record(organization=by.organization, actor=by, obj=team, action="created", changes=audit.diff({}, after))
+    selectors.forget_managed_teams(by)
     return team
 
 
@@ -278,6 +279,7 @@ def team_update(*, by: Membership, team: Team, **changes: Any) -> Team:
             action="updated",
             changes=audit.diff(before, after),
         )
+    selectors.forget_managed_teams(by)
     return team
 
 
@@ -294,6 +296,7 @@ def team_delete(*, by: Membership, team: Team) -> None:
             changes=audit.diff(audit.snapshot(team, TEAM_FIELDS), {}),
         )
         team.delete()
+    selectors.forget_managed_teams(by)
 
 
 def team_member_add(*, by: Membership, team: Team, person: Membership) -> Team:
