@@ -303,7 +303,10 @@ def _objective_section(
         row["objective"].pk: row
         for row in okr_selectors.tree_rows(
             membership=membership,
-            found=visible.filter(pk__in=ids),
+            # By id alone, as the KPIs' rows: they come from the visible objectives in scope.
+            found=Objective.objects.for_org(membership.organization)
+            .filter(pk__in=ids)
+            .select_related("cycle", "owner__user", "team", "team__manager__user"),
             limit=OBJECTIVE_LIMIT,
         )
     }
