@@ -19,12 +19,10 @@ from tandem.kpis import services as kpi_services
 from tandem.kpis.models import DataPoint, KpiState
 from tandem.okrs import selectors as okr_selectors
 from tandem.okrs import services as okr_services
-from tandem.okrs.models import Confidence, CycleState, KeyResult
+from tandem.okrs.models import AT_RISK, CycleState, KeyResult
 from tandem.orgs.models import Membership, Team
 
 pytestmark = pytest.mark.django_db
-
-AT_RISK = (Confidence.AT_RISK, Confidence.OFF_TRACK)
 
 
 def _today(membership: Membership) -> datetime.date:

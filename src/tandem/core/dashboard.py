@@ -27,7 +27,7 @@ from tandem.kpis import selectors as kpi_selectors
 from tandem.kpis.current_status import statuses_kept
 from tandem.kpis.models import Kpi, KpiState
 from tandem.okrs import selectors as okr_selectors
-from tandem.okrs.models import AT_RISK, Cycle, CycleState, KeyResult, Level, Objective
+from tandem.okrs.models import Cycle, CycleState, KeyResult, Level, Objective
 from tandem.orgs.models import Membership, Role, Team
 
 SCOPES = ("me", "team", "company")
@@ -312,7 +312,7 @@ def _objective_section(
     }
     ordered = [rows[pk] for pk in ids if pk in rows]
     for row in ordered:
-        row["at_risk"] = row["confidence"] in AT_RISK
+        row["at_risk"] = row["objective"].at_risk
         for kr in row["key_results"]:
             last = kr.last_check_in_at
             kr.days_since = (now - last).days if last else None

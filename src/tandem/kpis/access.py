@@ -18,24 +18,22 @@ def require_kpi_author(membership: Membership) -> None:
         raise PermissionDenied(_("KPIs are set by managers and administrators. Ask your manager to add it."))
 
 
-def is_kpi_manager(membership: Membership, kpi: Kpi, *, managed: set[int] | None = None) -> bool:
-    """Admins, and managers of the KPI's team or of a team above it. ``managed`` is the person's
-    ``managed_team_ids`` when the caller judges many KPIs and has read it once."""
+def is_kpi_manager(membership: Membership, kpi: Kpi) -> bool:
+    """Admins, and managers of the KPI's team or of a team above it (the team tree is read once per
+    membership object, so judging many KPIs costs one query)."""
     if membership.is_admin:
         return True
-    if kpi.team_id is None:
-        return False
-    return kpi.team_id in (selectors.managed_team_ids(membership) if managed is None else managed)
+    return kpi.team_id is not None and kpi.team_id in selectors.managed_team_ids(membership)
 
 
-def require_can_edit(membership: Membership, kpi: Kpi, *, managed: set[int] | None = None) -> None:
+def require_can_edit(membership: Membership, kpi: Kpi) -> None:
     access.require_writer(membership)
     if kpi.owner_id == membership.pk:
         return
-    if not is_kpi_manager(membership, kpi, managed=managed):
+    if not is_kpi_manager(membership, kpi):
         raise PermissionDenied(_("Only the KPI's owner, its team's managers and administrators can change it."))
 
 
-def require_can_record(membership: Membership, kpi: Kpi, *, managed: set[int] | None = None) -> None:
+def require_can_record(membership: Membership, kpi: Kpi) -> None:
     """Data is entered by the owner, the team's managers, admins, and integrations acting as them."""
-    require_can_edit(membership, kpi, managed=managed)
+    require_can_edit(membership, kpi)

@@ -31,15 +31,14 @@ SIX = Decimal("0.000001")
 DATA_RECEIVED: list[Callable[..., object]] = []
 
 
-def _refusal(by: Membership, kpi: Kpi, managed: set[int] | None) -> str | None:
-    """Why ``by`` cannot record data for this KPI, or None when they can (``managed``: the teams ``by``
-    manages, read once for the batch)."""
+def _refusal(by: Membership, kpi: Kpi) -> str | None:
+    """Why ``by`` cannot record data for this KPI, or None when they can."""
     if kpi.state == KpiState.ARCHIVED:
         return _("%(kpi)s is archived and takes no more data.") % {"kpi": kpi.key}
     if max(kpi.versions.all(), key=lambda v: v.number).formula:
         return _("%(kpi)s is computed by its formula and takes no data.") % {"kpi": kpi.key}
     try:
-        access.require_can_record(by, kpi, managed=managed)
+        access.require_can_record(by, kpi)
     except DomainError:
         return _("You cannot record data for %(kpi)s.") % {"kpi": kpi.key}
     return None
@@ -83,7 +82,6 @@ def data_points_check(
     errors: list[PointError] = []
     # Per reference, once: the KPI's id, or why it takes no data; per KPI and day, the period's start.
     usable: dict[str, int | str] = {}
-    managed: set[int] | None = None
     periods: dict[tuple[int, datetime.date], datetime.date] = {}
     # Each KPI's versions sorted once; many KPIs share a frequency, so a period's start is worked out once
     # per frequency and day.
@@ -103,9 +101,7 @@ def data_points_check(
             if kpi is None:
                 kpi_id = usable[reference] = _("No such KPI (by id or key) that you can see.")
             else:
-                if managed is None and not by.is_admin:
-                    managed = selectors.managed_team_ids(by)  # once a batch, not once a KPI
-                kpi_id = usable[reference] = _refusal(by, kpi, managed) or kpi.pk
+                kpi_id = usable[reference] = _refusal(by, kpi) or kpi.pk
         if isinstance(kpi_id, str):
             errors.append(PointError(index, "kpi", kpi_id))
             continue
